@@ -1,0 +1,60 @@
+"""Create the demo account with verified email, Projects and Apps; safe to run again."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from apps.models import App
+from apps.services import create_app, update_app_details
+from projects.models import UseCase
+from projects.services import create_project
+
+DEMO_EMAIL = "demo@portico.localhost"
+DEMO_PASSWORD = "portico-demo-2026"  # noqa: S105 - the documented demo sign-in
+
+
+class Command(BaseCommand):
+    help = "Create the demo account and its Projects and Apps (idempotent)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--site", default="http://127.0.0.1:8000", help="where Portico is served"
+        )
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        user, created = get_user_model().objects.get_or_create(email=DEMO_EMAIL)
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True}
+        )
+        if not App.objects.filter(owner=user).exists():
+            self._create_demo_apps(user)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Sign in at {options['site']}/accounts/login/ as {DEMO_EMAIL} "
+                f"with the password {DEMO_PASSWORD}"
+            )
+        )
+
+    def _create_demo_apps(self, user) -> None:
+        project = create_project(
+            owner=user,
+            name="Weather alerts",
+            use_case=UseCase.MAKING_A_BOT,
+            description="Posts severe weather alerts for the cities our readers follow.",
+        )
+        bot = create_app(owner=user, name="Storm Bot", project=project)
+        update_app_details(
+            app=bot,
+            actor=user,
+            description="Posts a warning when a storm is on its way.",
+            website_url="https://weather.example.com",
+            callback_urls=["https://weather.example.com/oauth/callback"],
+            environment="production",
+        )
+        create_app(owner=user, name="Storm Bot Staging", project=project)
+        create_app(owner=user, name="API Playground")

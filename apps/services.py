@@ -1,0 +1,173 @@
+"""Every change to an App: limits, validation, App ID, icon, audit event, one transaction each."""
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+
+from accounts.selectors import has_verified_email
+from apps.models import App
+from audit.services import record_event
+from projects.models import Project
+from projects.services import lock_account
+
+APP_NAME_TAKEN = "This App name is already taken. Choose another one."
+# App IDs are random ten-digit numbers, so they reveal nothing about how many Apps exist.
+APP_ID_LOW = 1_000_000_000
+APP_ID_SPAN = 9_000_000_000
+DETAIL_FIELDS = (
+    "name",
+    "description",
+    "website_url",
+    "callback_urls",
+    "terms_of_service_url",
+    "privacy_policy_url",
+    "organization_name",
+    "organization_url",
+    "use_case",
+    "environment",
+)
+
+
+def new_app_id() -> int:
+    while True:
+        app_id = APP_ID_LOW + secrets.randbelow(APP_ID_SPAN)
+        if not App.objects.filter(app_id=app_id).exists():
+            return app_id
+
+
+def _ensure_room_in_account(owner) -> None:
+    limit = settings.PORTICO_MAX_APPS_PER_ACCOUNT
+    if App.objects.filter(owner=owner).count() >= limit:
+        raise ValidationError(
+            f"An account can have at most {limit} Apps, standalone ones included. "
+            "Delete an App you no longer need first."
+        )
+
+
+def _ensure_room_in_project(project: Project) -> None:
+    limit = settings.PORTICO_MAX_APPS_PER_PROJECT
+    if project.apps.count() >= limit:
+        raise ValidationError(f"A Project can have at most {limit} Apps; “{project.name}” is full.")
+
+
+def _validate_and_save(app: App) -> None:
+    app.full_clean(validate_constraints=False)
+    if App.objects.filter(name__iexact=app.name).exclude(pk=app.pk).exists():
+        raise ValidationError({"name": APP_NAME_TAKEN})
+    try:
+        with transaction.atomic():
+            app.save()
+    except IntegrityError as error:  # a concurrent request took the name first
+        raise ValidationError({"name": APP_NAME_TAKEN}) from error
+
+
+def create_app(
+    *, owner, name: str, project: Project | None = None, ip_address: str | None = None
+) -> App:
+    """Create an App in `project`, or a standalone App when `project` is None."""
+    if not has_verified_email(owner):
+        raise ValidationError("Confirm your email address before you create Apps.")
+    if project is not None and project.owner_id != owner.pk:
+        raise ValidationError("Choose one of your own Projects.")
+    with transaction.atomic():
+        lock_account(owner)
+        _ensure_room_in_account(owner)
+        if project is not None:
+            _ensure_room_in_project(project)
+        app = App(owner=owner, project=project, name=name, app_id=new_app_id())
+        _validate_and_save(app)
+        record_event(
+            actor=owner,
+            action="app.create",
+            target=app,
+            ip_address=ip_address,
+            changes={"app_id": app.app_id, "project": project.name if project else None},
+        )
+    return app
+
+
+def update_app_details(
+    *,
+    app: App,
+    actor,
+    ip_address: str | None = None,
+    icon: ContentFile | None = None,
+    remove_icon: bool = False,
+    **details: Any,
+) -> App:
+    """Save App details; `icon` is an already normalised PNG (see apps.icons)."""
+    unknown = set(details) - set(DETAIL_FIELDS)
+    if unknown:
+        raise TypeError(f"Not App details: {sorted(unknown)}")
+    with transaction.atomic():
+        before = {field: getattr(app, field) for field in details}
+        old_icon = app.icon.name
+        for field, value in details.items():
+            setattr(app, field, value)
+        if icon is not None:
+            app.icon.save(f"app-icons/{secrets.token_hex(16)}.png", icon, save=False)
+        elif remove_icon:
+            app.icon = ""
+        try:
+            _validate_and_save(app)
+        except ValidationError:
+            if app.icon.name != old_icon:
+                app.icon.storage.delete(app.icon.name)
+            app.refresh_from_db()
+            raise
+        changes = {
+            field: [before[field], details[field]]
+            for field in details
+            if before[field] != details[field]
+        }
+        if app.icon.name != old_icon:
+            changes["icon"] = [old_icon, app.icon.name]
+            if old_icon:
+                transaction.on_commit(lambda: app.icon.storage.delete(old_icon))
+        record_event(
+            actor=actor, action="app.update", target=app, ip_address=ip_address, changes=changes
+        )
+    return app
+
+
+def connect_app_to_project(
+    *, app: App, project: Project, actor, ip_address: str | None = None
+) -> App:
+    """Move a standalone App into one of its owner's Projects (it then counts there)."""
+    if not app.is_standalone:
+        raise ValidationError("This App already belongs to a Project.")
+    if project.owner_id != app.owner_id:
+        raise ValidationError("Choose one of your own Projects.")
+    with transaction.atomic():
+        lock_account(app.owner)
+        _ensure_room_in_project(project)
+        app.project = project
+        app.save(update_fields=["project", "updated_at"])
+        record_event(
+            actor=actor,
+            action="app.connect",
+            target=app,
+            ip_address=ip_address,
+            changes={"project": [None, project.name]},
+        )
+    return app
+
+
+def delete_app(*, app: App, actor, ip_address: str | None = None) -> None:
+    """Delete an App (its credentials go with it in the same transaction)."""
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="app.delete",
+            target=app,
+            ip_address=ip_address,
+            changes={"app_id": app.app_id},
+        )
+        icon_name, storage = app.icon.name, app.icon.storage
+        app.delete()
+        if icon_name:
+            transaction.on_commit(lambda: storage.delete(icon_name))

@@ -1,0 +1,66 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.cache import cache
+
+from apps.services import create_app
+from projects.models import UseCase
+from projects.services import create_project
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache_and_media(settings, tmp_path):
+    """Each test gets an empty cache (rate limits) and its own media folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_user(django_user_model, email: str, *, verified: bool = True):
+    user = django_user_model.objects.create_user(email=email, password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    return user
+
+
+@pytest.fixture
+def user(django_user_model):
+    return make_user(django_user_model, "ada@example.com")
+
+
+@pytest.fixture
+def other_user(django_user_model):
+    return make_user(django_user_model, "mallory@example.com")
+
+
+@pytest.fixture
+def client_of(client):
+    """A test client signed in as the given user."""
+
+    def sign_in(person):
+        client.force_login(person)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def project(user):
+    return create_project(owner=user, name="Weather alerts", use_case=UseCase.MAKING_A_BOT)
+
+
+@pytest.fixture
+def app(user, project):
+    return create_app(owner=user, name="Storm Bot", project=project)
+
+
+@pytest.fixture
+def standalone_app(user):
+    return create_app(owner=user, name="Lone App")
