@@ -2,7 +2,7 @@
 under a lock on the App row, with an audit event that never holds a secret.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -29,8 +29,8 @@ class IssuedCredential:
     """A value just made, in plain text: shown once in the response, then forgotten."""
 
     credential: Credential
-    value: str
-    secret: str | None = None
+    value: str = field(repr=False)
+    secret: str | None = field(default=None, repr=False)
 
     @property
     def shown_once(self) -> list[tuple[str, str]]:

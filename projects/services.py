@@ -10,7 +10,7 @@ from projects.models import Project
 
 def lock_account(owner) -> None:
     """Serialise an account's creations so its limits hold under concurrent requests."""
-    type(owner).objects.select_for_update().filter(pk=owner.pk).exists()
+    owner.__class__.objects.select_for_update().filter(pk=owner.pk).exists()
 
 
 def create_project(
