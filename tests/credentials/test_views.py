@@ -355,3 +355,19 @@ def test_client_id_is_public_and_not_a_scanner_match(reauthenticated, app):
 
     assert re.search(formats.CLIENT_ID.pattern, page)
     assert secrets_in(reauthenticated.get(keys_url(app))) == []
+
+
+def test_the_admin_shows_hints_but_no_digest_or_ciphertext(client, django_user_model, app):
+    admin_user = django_user_model.objects.create_superuser(email="op@example.com", password="x")
+    client.force_login(admin_user)
+    credential = Credential.objects.get(app=app, kind=Kind.API_KEY)
+
+    listing = client.get(reverse("admin:credentials_credential_changelist")).content.decode()
+    detail = client.get(
+        reverse("admin:credentials_credential_change", args=[credential.pk])
+    ).content.decode()
+
+    for page in (listing, detail):
+        assert credential.hint in page
+        assert credential.digest not in page
+        assert app.issued_api_key.value not in page
