@@ -30,7 +30,7 @@ class App(models.Model):
         Project, null=True, blank=True, on_delete=models.CASCADE, related_name="apps"
     )
     name = models.CharField("App name", max_length=APP_NAME_MAX_LENGTH)
-    description = models.TextField("App description", max_length=200, blank=True)
+    description = models.CharField("App description", max_length=200, blank=True)
     icon = models.FileField("App icon", blank=True)
     website_url = models.CharField(
         "Website URL", max_length=2048, blank=True, validators=[validate_web_url]
@@ -51,7 +51,7 @@ class App(models.Model):
     organization_url = models.CharField(
         "Organization URL", max_length=2048, blank=True, validators=[validate_web_url]
     )
-    use_case = models.TextField("Purpose or use case", max_length=1000, blank=True)
+    use_case = models.CharField("Purpose or use case", max_length=1000, blank=True)
     environment = models.CharField(
         max_length=16, choices=Environment.choices, default=Environment.DEVELOPMENT
     )
