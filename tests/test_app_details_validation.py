@@ -1,4 +1,4 @@
-"""Every App details rule, each with the bad inputs the issue names: a clear message, nothing saved."""
+"""Every App details rule with the bad inputs the issue names: a clear message, nothing saved."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -150,9 +150,7 @@ def test_ten_callback_urls_are_accepted(app):
 
 
 def test_duplicate_callback_urls_are_refused(app):
-    errors = details_error(
-        app, callback_urls=["https://example.com/cb", "https://example.com/cb"]
-    )
+    errors = details_error(app, callback_urls=["https://example.com/cb", "https://example.com/cb"])
     assert "listed twice" in errors["callback_urls"][0]
 
 
