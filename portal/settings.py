@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "apps",
     "credentials",
     "auth_settings",
+    "notices",
+    "support",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +214,20 @@ if not DEBUG:
 PORTICO_MAX_PROJECTS_PER_ACCOUNT = int(os.environ.get("PORTICO_MAX_PROJECTS_PER_ACCOUNT", "5"))
 PORTICO_MAX_APPS_PER_PROJECT = int(os.environ.get("PORTICO_MAX_APPS_PER_PROJECT", "3"))
 PORTICO_MAX_APPS_PER_ACCOUNT = int(os.environ.get("PORTICO_MAX_APPS_PER_ACCOUNT", "10"))
+
+# The address of this portal, for links in emails.
+PORTICO_SITE_URL = os.environ.get("PORTICO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Email notices go out after commit through Django's Tasks framework; a worker backend (one that
+# can defer) retries failures itself, with the immediate backend `manage.py retry_notices` does.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+PORTICO_NOTICE_MAX_ATTEMPTS = int(os.environ.get("PORTICO_NOTICE_MAX_ATTEMPTS", "5"))
 
 LOGGING = {
     "version": 1,
