@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.models import App
+from apps.services import ensure_app_changeable
 from audit.services import record_event
 from auth_settings.selectors import auth_settings_of
 from credentials import at_rest, formats
@@ -126,6 +127,7 @@ def regenerate_credential(
         )
     now = now or timezone.now()
     with transaction.atomic():
+        ensure_app_changeable(app)
         _lock_app(app)
         valid = list(_valid(app, kind, now))
         current = [credential for credential in valid if credential.expires_at is None]
@@ -163,6 +165,7 @@ def revoke_credential(
     """Revoke one value at once (a current one, or an old one before its grace period ends)."""
     now = now or timezone.now()
     with transaction.atomic():
+        ensure_app_changeable(credential.app)
         _lock_app(credential.app)
         credential = Credential.objects.select_related("app").get(pk=credential.pk)
         if credential.revoked_at is not None:

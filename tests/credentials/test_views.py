@@ -346,8 +346,13 @@ def test_an_unknown_kind_is_404(reauthenticated, app):
     assert reauthenticated.post(regenerate_url(app, "password")).status_code == 404
 
 
-def test_regenerate_and_revoke_only_answer_post(reauthenticated, app):
-    assert reauthenticated.get(regenerate_url(app, "bearer_token")).status_code == 405
+def test_a_get_of_regenerate_or_revoke_changes_nothing_and_returns_to_the_tab(reauthenticated, app):
+    current = Credential.objects.get(app=app, kind=Kind.API_KEY)
+
+    for url in (regenerate_url(app, "api_key"), revoke_url(app, current)):
+        response = reauthenticated.get(url)
+        assert response.status_code == 302 and response["Location"] == keys_url(app)
+    assert list(Credential.objects.all()) == [current]
 
 
 def test_client_id_is_public_and_not_a_scanner_match(reauthenticated, app):
@@ -371,3 +376,17 @@ def test_the_admin_shows_hints_but_no_digest_or_ciphertext(client, django_user_m
         assert credential.hint in page
         assert credential.digest not in page
         assert app.issued_api_key.value not in page
+
+
+def test_a_suspended_apps_keys_cannot_be_regenerated_or_revoked(reauthenticated, app, user):
+    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    App.objects.filter(pk=app.pk).update(status="suspended")
+
+    regenerated = reauthenticated.post(regenerate_url(app, "bearer_token"))
+    revoked = reauthenticated.post(revoke_url(app, issued.credential))
+
+    assert regenerated.status_code == 422 and revoked.status_code == 422
+    assert "This App is suspended" in regenerated.content.decode()
+    assert secrets_in(regenerated) == []
+    assert Credential.objects.filter(kind=Kind.BEARER_TOKEN).get().revoked_at is None
+    assert verify_bearer_token(issued.value).reason == Reason.APP_SUSPENDED
