@@ -75,8 +75,19 @@ def has_shape(fmt: Format, value: str) -> bool:
 
 
 def has_valid_checksum(value: str) -> bool:
-    """The last CHECKSUM_LENGTH characters are the CRC32 of the rest: a typo fails here."""
-    return secrets.compare_digest(checksum(value[:-CHECKSUM_LENGTH]), value[-CHECKSUM_LENGTH:])
+    """The last CHECKSUM_LENGTH characters are the CRC32 of the rest: a typo fails here.
+
+    Decodes the checksum two characters at a time, as this runs on every API call; the checksum
+    is no secret, so the comparison need not be constant-time."""
+    tail = value[-CHECKSUM_LENGTH:]
+    try:
+        number = _PAIRS[tail[0:2]] * 62**4 + _PAIRS[tail[2:4]] * 62**2 + _PAIRS[tail[4:6]]
+    except KeyError:
+        return False
+    return number == zlib.crc32(value[:-CHECKSUM_LENGTH].encode("ascii"))
+
+
+_PAIRS = {a + b: BASE62.index(a) * 62 + BASE62.index(b) for a in BASE62 for b in BASE62}
 
 
 def hint(value: str) -> str:

@@ -8,10 +8,10 @@ is written at most once a minute per credential.
 """
 
 import hmac
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache
+from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -34,9 +34,11 @@ class Reason(StrEnum):
     APP_SUSPENDED = "App suspended"
 
 
-@dataclass(frozen=True, slots=True)
-class Verification:
-    """The answer: `ok`, or the `reason` it is refused; the App and credential when known."""
+class Verification(NamedTuple):
+    """The answer: `ok`, or the `reason` it is refused; the App and credential when known.
+
+    A named tuple, not a dataclass: this is built on every API call, and a tuple is cheapest.
+    """
 
     reason: Reason | None
     kind: Kind | None = None
@@ -44,8 +46,9 @@ class Verification:
     app_id: int | None = None
     credential_id: int | None = None
     permission: str = ""
-    sealed_secret: at_rest.Sealed | None = None
-    encryption_context: str = ""
+    digest: str = ""
+    secret_key_id: str = ""
+    secret_ciphertext: bytes | None = None
 
     @property
     def ok(self) -> bool:
@@ -53,9 +56,13 @@ class Verification:
 
     def secret(self) -> str:
         """The API Key Secret or Access Token Secret, to check an OAuth 1.0a signature."""
-        if not self.ok or self.sealed_secret is None:
+        if not self.ok or self.secret_ciphertext is None:
             raise ValueError("Only a valid API Key or Access Token has a secret.")
-        return at_rest.decrypt(self.sealed_secret, context=self.encryption_context)
+        sealed = at_rest.Sealed(self.secret_key_id, self.secret_ciphertext)
+        return at_rest.decrypt(sealed, context=f"{self.kind.value}:{self.digest}")
+
+    def __repr__(self) -> str:
+        return f"Verification({self.reason or 'ok'}, {self.kind}, App ID {self.app_id})"
 
 
 _CREDENTIAL = Credential._meta.db_table
@@ -68,9 +75,8 @@ _LOOKUP = (
     " c.secret_key_id, c.secret_ciphertext,"
     " c.revoked_at IS NOT NULL, c.expires_at IS NOT NULL AND c.expires_at <= %s,"
     " c.last_used_at IS NULL OR c.last_used_at <= %s,"
-    " a.id, a.app_id, a.status, ci.value"
-    f" FROM {_CREDENTIAL} c JOIN {_APP} a ON a.id = c.app_id"
-    f" LEFT JOIN {_CLIENT_ID} ci ON ci.app_id = c.app_id"
+    " a.id, a.app_id, a.status{client_id}"
+    f" FROM {_CREDENTIAL} c JOIN {_APP} a ON a.id = c.app_id{{join_client_id}}"
     " WHERE c.kind = %s AND c.digest IN ({digests})"
 )
 _TOUCH = (
@@ -79,19 +85,36 @@ _TOUCH = (
 )
 
 
+class _Presented(NamedTuple):
+    """What a kind of value needs on the hot path, worked out once at import."""
+
+    kind: Kind
+    format: formats.Format
+    kind_value: str
+    with_client_id: bool = False
+
+
+_BEARER_TOKEN = _Presented(Kind.BEARER_TOKEN, formats.BEARER_TOKEN, Kind.BEARER_TOKEN.value)
+_API_KEY = _Presented(Kind.API_KEY, formats.API_KEY, Kind.API_KEY.value)
+_ACCESS_TOKEN = _Presented(Kind.ACCESS_TOKEN, formats.ACCESS_TOKEN, Kind.ACCESS_TOKEN.value)
+_CLIENT_SECRET = _Presented(
+    Kind.CLIENT_SECRET, formats.CLIENT_SECRET, Kind.CLIENT_SECRET.value, with_client_id=True
+)
+
+
 @sensitive_variables("value")
 def verify_bearer_token(value: str, *, now: datetime | None = None) -> Verification:
-    return _verify(Kind.BEARER_TOKEN, value, now=now)
+    return _verify(_BEARER_TOKEN, value, now)
 
 
 @sensitive_variables("value")
 def verify_api_key(value: str, *, now: datetime | None = None) -> Verification:
-    return _verify(Kind.API_KEY, value, now=now)
+    return _verify(_API_KEY, value, now)
 
 
 @sensitive_variables("value")
 def verify_access_token(value: str, *, now: datetime | None = None) -> Verification:
-    return _verify(Kind.ACCESS_TOKEN, value, now=now)
+    return _verify(_ACCESS_TOKEN, value, now)
 
 
 @sensitive_variables("client_secret")
@@ -103,14 +126,14 @@ def verify_client_credentials(
         return Verification(Reason.UNKNOWN)
     if not formats.has_valid_checksum(client_id):
         return Verification(Reason.BAD_CHECKSUM)
-    return _verify(Kind.CLIENT_SECRET, client_secret, now=now, client_id=client_id)
+    return _verify(_CLIENT_SECRET, client_secret, now, client_id)
 
 
 @sensitive_variables("value")
 def _verify(
-    kind: Kind, value: str, *, now: datetime | None, client_id: str | None = None
+    presented: _Presented, value: str, now: datetime | None, client_id: str | None = None
 ) -> Verification:
-    if not formats.has_shape(kind.format, value):
+    if not formats.has_shape(presented.format, value):
         return Verification(Reason.UNKNOWN)
     if not formats.has_valid_checksum(value):
         return Verification(Reason.BAD_CHECKSUM)
@@ -118,53 +141,64 @@ def _verify(
     now = now or datetime.now(UTC)
     db = connections[DEFAULT_DB_ALIAS]
     at, touched_before = _db_time(db, now), _db_time(db, now - LAST_USED_RESOLUTION)
+    statement = _statement(db.vendor, presented.with_client_id, len(candidates))
     row = _execute(
-        db, _LOOKUP, len(candidates), [at, touched_before, kind.value, *candidates.values()]
+        db, statement, [at, touched_before, presented.kind_value, *candidates.values()]
     ).fetchone()
     if row is None:
         return Verification(Reason.UNKNOWN)
     credential_id, pepper_id, stored_digest, permission, key_id, ciphertext = row[:6]
-    revoked, expired, due_for_touch, app_pk, app_id, status, stored_client_id = row[6:]
+    revoked, expired, due_for_touch, app_pk, app_id, status = row[6:12]
     if not hmac.compare_digest(stored_digest, candidates.get(pepper_id, "")):
         return Verification(Reason.UNKNOWN)
-    if client_id is not None and not hmac.compare_digest(client_id, stored_client_id or ""):
+    if client_id is not None and not hmac.compare_digest(client_id, row[12] or ""):
         return Verification(Reason.UNKNOWN)
-    known = {"kind": kind, "app_pk": app_pk, "app_id": app_id, "credential_id": credential_id}
+    kind = presented.kind
     if revoked:
-        return Verification(Reason.REVOKED, **known)
+        return Verification(Reason.REVOKED, kind, app_pk, app_id, credential_id)
     if expired:
-        return Verification(Reason.EXPIRED, **known)
+        return Verification(Reason.EXPIRED, kind, app_pk, app_id, credential_id)
     if status == Status.SUSPENDED:
-        return Verification(Reason.APP_SUSPENDED, **known)
+        return Verification(Reason.APP_SUSPENDED, kind, app_pk, app_id, credential_id)
     if due_for_touch:
-        _execute(db, _TOUCH, 0, [at, credential_id, touched_before])
+        _execute(db, _touch_statement(db.vendor), [at, credential_id, touched_before])
     return Verification(
-        None,
-        **known,
-        permission=permission,
-        sealed_secret=at_rest.Sealed(key_id, ciphertext) if ciphertext is not None else None,
-        encryption_context=f"{kind.value}:{stored_digest}",
+        None, kind, app_pk, app_id, credential_id, permission, stored_digest, key_id, ciphertext
     )
 
 
-def _execute(db: BaseDatabaseWrapper, statement: str, digests: int, params: list):
+def _execute(db: BaseDatabaseWrapper, statement: str, params: list):
     """Run a statement on the DB-API connection itself: Django's cursor wrapper costs more than
     the indexed lookup. It is the same connection, so transactions and pools still apply."""
     if db.connection is None:
         db.ensure_connection()
     with db.wrap_database_errors:
-        return db.connection.execute(_statement(db.vendor, statement, digests), params)
+        return db.connection.execute(statement, params)
 
 
 @cache
-def _statement(vendor: str, statement: str, digests: int) -> str:
-    if digests:
-        statement = statement.replace("{digests}", ", ".join(["%s"] * digests))
+def _statement(vendor: str, with_client_id: bool, digests: int) -> str:
+    statement = _LOOKUP.format(
+        client_id=", ci.value" if with_client_id else "",
+        join_client_id=f" JOIN {_CLIENT_ID} ci ON ci.app_id = c.app_id" if with_client_id else "",
+        digests=", ".join(["%s"] * digests),
+    )
+    return _in_paramstyle(vendor, statement)
+
+
+@cache
+def _touch_statement(vendor: str) -> str:
+    return _in_paramstyle(vendor, _TOUCH)
+
+
+def _in_paramstyle(vendor: str, statement: str) -> str:
     return statement.replace("%s", "?") if vendor == "sqlite" else statement
 
 
 def _db_time(db: BaseDatabaseWrapper, moment: datetime):
     """A datetime parameter as the backend stores it: SQLite keeps naive UTC text."""
     if db.vendor == "sqlite":
-        return str(moment.astimezone(UTC).replace(tzinfo=None))
+        if moment.tzinfo is not UTC:
+            moment = moment.astimezone(UTC)
+        return str(moment.replace(tzinfo=None))
     return moment

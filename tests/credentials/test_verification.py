@@ -167,9 +167,9 @@ def test_only_a_valid_api_key_reveals_its_secret(app, bearer):
 
 
 def test_the_lookup_uses_the_unique_index_on_the_digest(bearer):
-    from credentials.verification import _LOOKUP
+    from credentials.verification import _statement
 
-    sql = _LOOKUP.format(digests="%s")
+    sql = _statement(connection.vendor, False, 1)
     params = ["2000-01-01 00:00:00", "2000-01-01 00:00:00", "bearer_token", "a" * 64]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
