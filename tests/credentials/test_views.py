@@ -409,3 +409,40 @@ def test_htmx_refusal_re_renders_the_partial_with_the_message(reauthenticated, a
     assert response.status_code == 422
     assert response.content.decode().lstrip().startswith('<div id="keys-and-tokens"')
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_an_error_report_after_generating_does_not_contain_the_new_value(
+    reauthenticated, app, monkeypatch
+):
+    import sys
+
+    from django.test import RequestFactory
+    from django.views.debug import ExceptionReporter
+
+    from credentials import views
+
+    generated = []
+    real_generate = formats.generate
+    monkeypatch.setattr(
+        formats, "generate", lambda fmt: generated.append(real_generate(fmt)) or generated[-1]
+    )
+
+    def broken_render(*args, **kwargs):
+        raise RuntimeError("template exploded")
+
+    monkeypatch.setattr(views, "render_page", broken_render)
+    request = RequestFactory().post(regenerate_url(app, "access_token"))
+    request.user = app.owner
+    try:
+        views.render_keys_tab(
+            request,
+            app,
+            issued=regenerate_credential(app=app, kind=Kind.ACCESS_TOKEN, actor=app.owner),
+        )
+    except RuntimeError:
+        reporter = ExceptionReporter(request, *sys.exc_info())
+        report = reporter.get_traceback_text() + reporter.get_traceback_html()
+    (token, secret) = generated
+    assert "template exploded" in report
+    assert token[7:] not in report and secret[7:] not in report
+    assert f"…{token[-4:]}" in report  # what a report shows instead: the hint
