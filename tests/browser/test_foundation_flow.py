@@ -1,0 +1,204 @@
+"""The foundation in a real browser: sign up, confirm, Projects and Apps, App details, delete.
+
+Set PORTICO_SCREENSHOTS to a folder to keep a full-page screenshot of every screen visited.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from apps.models import App
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SCREENSHOTS = os.environ.get("PORTICO_SCREENSHOTS")
+CONFIRMATION_LINK = re.compile(r"https?://\S+/accounts/confirm-email/[^/\s]+/")
+
+
+def shot(page: Page, name: str) -> None:
+    if SCREENSHOTS:
+        # caret="initial": hiding the caret injects a <style>, which the strict CSP reports.
+        page.screenshot(
+            path=str(Path(SCREENSHOTS) / f"shot-{name}.png"), full_page=True, caret="initial"
+        )
+
+
+def sign_in(page: Page, email: str = "ada@example.com") -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", name="Projects & Apps")).to_be_visible()
+
+
+def submit_details(page: Page) -> None:
+    """Save App details and wait for htmx to swap the answer in."""
+    with page.expect_response(re.compile(r"/apps/\d+/details/$")):
+        page.get_by_role("button", name="Save App details").click()
+
+
+def test_sign_up_confirm_the_email_and_land_signed_in_on_the_dashboard(page: Page):
+    page.goto("/accounts/signup/")
+    shot(page, "signup")
+    page.get_by_label("Email").fill("grace@example.com")
+    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    page.get_by_label("Password (again)").fill(PASSWORD)
+    page.get_by_role("button", name="Sign Up").click()
+    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    shot(page, "verification-sent")
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["grace@example.com"]
+    link = CONFIRMATION_LINK.search(mail.outbox[0].body).group(0)
+    page.goto(link)
+    shot(page, "confirm-email")
+    page.get_by_role("button", name="Confirm").click()
+
+    expect(page.get_by_role("heading", name="Welcome to Portico")).to_be_visible()
+    shot(page, "dashboard-empty")
+    expect(page.get_by_role("navigation", name="Main")).to_contain_text("Sign out")
+
+
+def test_create_a_project_then_its_first_app_whose_app_id_shows_on_the_dashboard(page: Page, user):
+    sign_in(page)
+    page.get_by_role("link", name="Create your first Project").click()
+    shot(page, "project-create")
+    page.get_by_label("Project name").fill("Weather alerts")
+    page.get_by_label("Making a bot").check()
+    page.get_by_label("Project description").fill("Posts storm warnings.")
+    page.get_by_role("button", name="Next: create the first App").click()
+
+    expect(page).to_have_url(re.compile(r"/projects/\d+/apps/new/$"))
+    shot(page, "app-create")
+    page.get_by_label("App name").fill("Storm Bot")
+    page.get_by_role("button", name="Create App").click()
+
+    expect(page).to_have_url(re.compile(r"/apps/\d+/details/$"))
+    app = App.objects.get(name="Storm Bot")
+    assert page.url.endswith(f"/apps/{app.app_id}/details/")
+    shot(page, "app-details-new")
+    page.get_by_role("link", name="Projects & Apps").first.click()
+    shot(page, "dashboard-one-app")
+    project_card = page.get_by_role("region", name="Weather alerts")
+    expect(project_card.get_by_role("link", name="Storm Bot")).to_be_visible()
+    expect(project_card).to_contain_text(f"App ID {app.app_id}")
+    assert app.project.name == "Weather alerts"
+
+
+def test_a_refused_callback_url_is_explained_next_to_the_field_and_nothing_is_saved(
+    page: Page, user, app
+):
+    sign_in(page)
+    page.goto(f"/apps/{app.app_id}/details/")
+    callbacks = page.get_by_label("Callback URLs / Redirect URIs")
+    callbacks.fill("https://storm.example/first")
+    submit_details(page)
+    expect(page.get_by_text("App details saved.")).to_be_visible()
+
+    for bad, message in [
+        ("http://example.com/cb", "http:// is only allowed on loopback"),
+        ("javascript:alert(1)", "The javascript: scheme is not allowed"),
+    ]:
+        callbacks.fill(bad)
+        submit_details(page)
+        field = page.locator("#callback-urls")
+        expect(field).to_contain_text(message)
+        expect(callbacks).to_have_value(bad)
+        expect(page.get_by_text("App details saved.")).to_have_count(0)
+        shot(page, "callback-refused")
+
+    page.reload()
+    expect(callbacks).to_have_value("https://storm.example/first")
+    app.refresh_from_db()
+    assert app.callback_urls == ["https://storm.example/first"]
+
+    callbacks.fill("https://storm.example/callback\nhttp://127.0.0.1:8080/cb")
+    submit_details(page)
+    expect(page.get_by_text("App details saved.")).to_be_visible()
+    page.reload()
+    expect(callbacks).to_have_value("https://storm.example/callback\nhttp://127.0.0.1:8080/cb")
+    app.refresh_from_db()
+    assert app.callback_urls == ["https://storm.example/callback", "http://127.0.0.1:8080/cb"]
+
+
+def test_app_details_are_saved_in_place_without_loading_a_new_page(page: Page, user, app):
+    sign_in(page)
+    page.goto(f"/apps/{app.app_id}/details/")
+    page.evaluate("window.porticoMarker = 'still here'")
+    page.get_by_label("App description").fill("Warns about storms.")
+    with page.expect_response(re.compile(r"/apps/\d+/details/$")) as answer:
+        page.get_by_role("button", name="Save App details").click()
+    assert answer.value.request.headers.get("hx-request") == "true"
+    expect(page.get_by_text("App details saved.")).to_be_visible()
+    assert page.evaluate("window.porticoMarker") == "still here"
+    app.refresh_from_db()
+    assert app.description == "Warns about storms."
+
+
+def test_an_uploaded_icon_is_shown_from_the_app_icons_media(page: Page, user, app, tmp_path):
+    icon = tmp_path / "storm.png"
+    Image.new("RGB", (120, 80), "#1d6fd1").save(icon)
+    sign_in(page)
+    page.goto(f"/apps/{app.app_id}/details/")
+    page.get_by_label("App icon").set_input_files(icon)
+    submit_details(page)
+    expect(page.get_by_text("App details saved.")).to_be_visible()
+    shot(page, "icon-uploaded")
+
+    app.refresh_from_db()
+    assert re.fullmatch(r"app-icons/[0-9a-f]{32}\.png", app.icon.name)
+    image = page.locator(f"img.app-icon[src='/media/{app.icon.name}']").first
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 400
+
+    page.goto("/")
+    expect(page.locator(f"img.app-icon[src='/media/{app.icon.name}']")).to_be_visible()
+
+
+def test_deleting_an_app_takes_typing_its_name_and_removes_it_from_the_dashboard(
+    page: Page, user, app
+):
+    sign_in(page)
+    page.goto(f"/apps/{app.app_id}/details/")
+    page.get_by_role("link", name="Delete App").click()
+    shot(page, "app-delete")
+    confirm = page.get_by_label("Type the name to confirm")
+    confirm.fill("storm bot")
+    page.get_by_role("button", name="Delete this App").click()
+    expect(page.get_by_text("Type “Storm Bot” exactly to confirm.")).to_be_visible()
+    shot(page, "app-delete-refused")
+    assert App.objects.filter(pk=app.pk).exists()
+
+    page.get_by_label("Type the name to confirm").fill("Storm Bot")
+    page.get_by_role("button", name="Delete this App").click()
+    expect(page.get_by_text("“Storm Bot” and its keys and tokens were deleted.")).to_be_visible()
+    shot(page, "dashboard-after-delete")
+    expect(page.get_by_role("link", name="Storm Bot")).to_have_count(0)
+    assert not App.objects.filter(pk=app.pk).exists()
+
+
+@pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"])
+def test_markup_in_an_app_name_and_description_is_shown_as_text_and_runs_nothing(
+    page: Page, user, app, payload
+):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(page)
+    page.goto(f"/apps/{app.app_id}/details/")
+    page.get_by_label("App name").fill(payload)
+    page.get_by_label("App description").fill(payload)
+    submit_details(page)
+    expect(page.get_by_text("App details saved.")).to_be_visible()
+
+    for url in ["/", f"/apps/{app.app_id}/details/", f"/apps/{app.app_id}/delete/"]:
+        page.goto(url)
+        shot(page, f"xss-{url.strip('/').replace('/', '-') or 'dashboard'}")
+        expect(page.get_by_text(payload).first).to_be_visible()
+        assert page.locator("main script, main img[src='x']").count() == 0
+    assert dialogs == []
