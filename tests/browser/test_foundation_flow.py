@@ -163,7 +163,8 @@ def test_an_uploaded_icon_is_shown_from_the_app_icons_media(page: Page, user, ap
     for place in ["#app-head", "#app-details"]:  # the heading, swapped out of band, and the form
         image = page.locator(f"{place} img.app-icon[src='/media/{app.icon.name}']")
         expect(image).to_be_visible()
-        assert image.evaluate("img => img.complete && img.naturalWidth") == 400
+        # decode() waits for the image to load, and fails if it cannot be decoded.
+        assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 400
     shot(page, "icon-uploaded")
 
     page.goto("/")
