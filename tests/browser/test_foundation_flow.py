@@ -266,3 +266,24 @@ def test_an_app_of_another_account_is_not_found_within_the_portico_layout(
     assert answer.status == 404
     assert "Page not found" in answer.text()
     assert "Not Yours" not in answer.text()
+
+
+def test_app_details_work_as_full_pages_without_javascript(browser, live_server, user, app):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page)
+        page.goto(f"/apps/{app.app_id}/details/")
+        callbacks = page.get_by_label("Callback URLs / Redirect URIs")
+        callbacks.fill("javascript:alert(1)")
+        page.get_by_role("button", name="Save App details").click()
+        expect(page.locator("#callback-urls")).to_contain_text("javascript: scheme is not allowed")
+        expect(page.get_by_role("navigation", name="Main")).to_be_visible()  # a whole page
+
+        page.get_by_label("Callback URLs / Redirect URIs").fill("com.example.storm:/callback")
+        page.get_by_role("button", name="Save App details").click()
+        expect(page.get_by_text("App details saved.")).to_be_visible()
+        app.refresh_from_db()
+        assert app.callback_urls == ["com.example.storm:/callback"]
+    finally:
+        context.close()
