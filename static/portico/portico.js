@@ -10,3 +10,11 @@ document.addEventListener("click", (event) => {
     button.textContent = "Copied";
   });
 });
+
+// A refused form comes back in place (422): take the user to the first field to fix, which
+// may be far above the button they pressed.
+document.addEventListener("htmx:afterSettle", (event) => {
+  if (event.detail.xhr?.status !== 422) return;
+  const field = document.querySelector(".has-error :is(input, textarea, select)");
+  if (field) field.focus();
+});
