@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from accounts.selectors import has_verified_email
 from apps.models import App
 from audit.services import record_event
+from auth_settings.services import check_app_details_change
 from projects.models import Project
 from projects.services import lock_account
 
@@ -113,6 +114,7 @@ def update_app_details(
         elif remove_icon:
             app.icon = ""
         try:
+            check_app_details_change(app=app)
             _validate_and_save(app)
         except ValidationError:
             if app.icon.name != old_icon:

@@ -4,6 +4,7 @@ The embedded default (no environment at all besides DEBUG) is SQLite, a local-me
 console email. Production sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and EMAIL_HOST.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -221,3 +222,23 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# OAuth 2.0 scopes an App may ask its users for: name -> one-line description, shown on each
+# App's "User authentication settings" tab. PORTICO_OAUTH2_SCOPES (a JSON object) replaces them.
+PORTICO_OAUTH2_SCOPES = {
+    "tweet.read": "Read posts, including those from protected accounts the user follows.",
+    "tweet.write": "Post and delete posts for the user.",
+    "users.read": "Read profile information of any account.",
+    "users.email": "Read the user's email address (needs “Request email address from users”).",
+    "follows.read": "See who the user follows and who follows them.",
+    "follows.write": "Follow and unfollow accounts for the user.",
+    "like.read": "See the posts the user liked and who liked them.",
+    "like.write": "Like and unlike posts for the user.",
+    "list.read": "Read lists, list members and list followers.",
+    "list.write": "Create and manage lists for the user.",
+    "dm.read": "Read the user's Direct Messages.",
+    "dm.write": "Send Direct Messages for the user.",
+    "offline.access": "Keep access when the user is not signed in (a refresh token).",
+}
+if os.environ.get("PORTICO_OAUTH2_SCOPES"):
+    PORTICO_OAUTH2_SCOPES = json.loads(os.environ["PORTICO_OAUTH2_SCOPES"])

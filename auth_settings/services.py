@@ -1,0 +1,134 @@
+"""Every change to an App's user authentication settings: one transaction and audit event each.
+
+The page, the admin and the REST API call these; the App details service calls
+`check_app_details_change` so the settings' needs are enforced from both sides.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.models import App
+from audit.services import record_event
+from auth_settings.models import UserAuthenticationSettings
+from auth_settings.requirements import (
+    OAUTH_NEEDS,
+    REQUEST_EMAIL_NEEDS,
+    missing_details,
+    phrase,
+)
+from auth_settings.selectors import auth_settings_of
+
+SETTING_FIELDS = (
+    "oauth1_enabled",
+    "oauth1_permission",
+    "request_email",
+    "oauth2_enabled",
+    "type_of_app",
+)
+SUSPENDED = (
+    "This App is suspended, so its user authentication settings cannot change. "
+    "Check the suspension notice sent to your email address for what to do next."
+)
+_PROTOCOLS = {"oauth1_enabled": "OAuth 1.0a", "oauth2_enabled": "OAuth 2.0"}
+
+
+@dataclass(frozen=True)
+class SettingsUpdate:
+    """What `update_auth_settings` did: `client_secret` is a new secret's only plaintext."""
+
+    settings: UserAuthenticationSettings
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    client_secret: str | None = None
+
+
+def _lock_app(app: App) -> App:
+    """The App's current row, locked, so settings and App details change one at a time."""
+    return App.objects.select_for_update().get(pk=app.pk)
+
+
+def _refusals(app: App, new: UserAuthenticationSettings, before: dict[str, Any]) -> dict:
+    try:
+        new.full_clean(exclude=["app"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        return error.message_dict
+    errors = {}
+    for flag, protocol in _PROTOCOLS.items():
+        missing = missing_details(app, OAUTH_NEEDS)
+        if getattr(new, flag) and not before[flag] and missing:
+            errors[flag] = f"To turn on {protocol}, add {phrase(missing)} in App details."
+    if new.oauth2_enabled and not new.type_of_app:
+        errors["type_of_app"] = "Choose the type of App to turn on OAuth 2.0."
+    missing = missing_details(app, REQUEST_EMAIL_NEEDS)
+    if new.request_email and not before["request_email"] and missing:
+        errors["request_email"] = (
+            f"To request email addresses from users, add {phrase(missing)} in App details."
+        )
+    return errors
+
+
+def update_auth_settings(
+    *,
+    app: App,
+    actor: Any,
+    ip_address: str | None = None,
+    oauth1_enabled: bool | None = None,
+    oauth1_permission: str | None = None,
+    request_email: bool | None = None,
+    oauth2_enabled: bool | None = None,
+    type_of_app: str | None = None,
+) -> SettingsUpdate:
+    """Change how `app` signs users in; arguments left as None keep their current value."""
+    requested = {
+        "oauth1_enabled": oauth1_enabled,
+        "oauth1_permission": oauth1_permission,
+        "request_email": request_email,
+        "oauth2_enabled": oauth2_enabled,
+        "type_of_app": type_of_app,
+    }
+    with transaction.atomic():
+        locked = _lock_app(app)
+        if locked.is_suspended:
+            raise ValidationError(SUSPENDED, code="suspended")
+        settings = auth_settings_of(locked)
+        before = {name: getattr(settings, name) for name in SETTING_FIELDS}
+        for name, value in requested.items():
+            if value is not None:
+                setattr(settings, name, value)
+        errors = _refusals(locked, settings, before)
+        if errors:
+            raise ValidationError(errors)
+        changes = {
+            name: [before[name], getattr(settings, name)]
+            for name in SETTING_FIELDS
+            if before[name] != getattr(settings, name)
+        }
+        if not changes:
+            return SettingsUpdate(settings=settings)
+        settings.save()
+        record_event(
+            actor=actor,
+            action="auth_settings.update",
+            target=locked,
+            ip_address=ip_address,
+            changes=changes,
+        )
+    return SettingsUpdate(settings=settings, changes=changes)
+
+
+def check_app_details_change(*, app: App) -> None:
+    """Refuse new App details (set on `app`, not saved yet) that the settings still need."""
+    _lock_app(app)
+    if not UserAuthenticationSettings.objects.filter(app_id=app.pk, request_email=True).exists():
+        return
+    errors = {
+        name: (
+            "“Request email address from users” is on in User authentication settings, and it "
+            f"needs {phrase([name])}. Keep this URL, or turn that setting off first."
+        )
+        for name in missing_details(app, REQUEST_EMAIL_NEEDS)
+    }
+    if errors:
+        raise ValidationError(errors)
