@@ -241,4 +241,9 @@ PORTICO_OAUTH2_SCOPES = {
     "offline.access": "Keep access when the user is not signed in (a refresh token).",
 }
 if os.environ.get("PORTICO_OAUTH2_SCOPES"):
-    PORTICO_OAUTH2_SCOPES = json.loads(os.environ["PORTICO_OAUTH2_SCOPES"])
+    try:
+        PORTICO_OAUTH2_SCOPES = json.loads(os.environ["PORTICO_OAUTH2_SCOPES"])
+    except json.JSONDecodeError as error:
+        raise ImproperlyConfigured(
+            "PORTICO_OAUTH2_SCOPES must be a JSON object of scope name to description."
+        ) from error
