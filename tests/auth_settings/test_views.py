@@ -210,3 +210,11 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, app):
     response = client.get(url(app))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_refused_submit_keeps_what_the_user_chose_and_the_saved_state(signed_in, app):
+    page = signed_in.post(
+        url(app), form_data(oauth2_enabled="on", type_of_app=TypeOfApp.WEB), **HTMX
+    ).content.decode()
+    assert 'value="web" id="id_type_of_app_2" checked' in page
+    assert '<dt>OAuth 2.0</dt>\n    <dd><span class="tag">off</span>' in page
