@@ -12,6 +12,7 @@ from accounts.selectors import has_verified_email
 from apps.models import App
 from audit.services import record_event
 from auth_settings.services import check_app_details_change
+from credentials.services import issue_initial_credentials
 from projects.models import Project
 from projects.services import lock_account
 
@@ -69,7 +70,12 @@ def _validate_and_save(app: App) -> None:
 def create_app(
     *, owner, name: str, project: Project | None = None, ip_address: str | None = None
 ) -> App:
-    """Create an App in `project`, or a standalone App when `project` is None."""
+    """Create an App in `project`, or a standalone App when `project` is None, with its API Key
+    and Secret and OAuth 2.0 Client ID.
+
+    The App carries `issued_api_key`, the API Key and Secret in plain text, for the response that
+    shows them once; only their digest and ciphertext are stored.
+    """
     if not has_verified_email(owner):
         raise ValidationError("Confirm your email address before you create Apps.")
     if project is not None and project.owner_id != owner.pk:
@@ -88,6 +94,7 @@ def create_app(
             ip_address=ip_address,
             changes={"app_id": app.app_id, "project": project.name if project else None},
         )
+        app.issued_api_key = issue_initial_credentials(app=app, actor=owner, ip_address=ip_address)
     return app
 
 

@@ -4,6 +4,8 @@ The embedded default (no environment at all besides DEBUG) is SQLite, a local-me
 console email. Production sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and EMAIL_HOST.
 """
 
+import base64
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -24,6 +26,28 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_keyring(name: str, *, development_seed: str) -> list[tuple[str, bytes]]:
+    """`id:base64url` entries of 32 bytes, current first; DEBUG derives a development one."""
+    entries = env_list(name)
+    if not entries:
+        if not DEBUG:
+            raise ImproperlyConfigured(f"Set {name} (required when DEBUG is off; see README.md).")
+        return [("dev", hashlib.sha256(f"{development_seed}:{SECRET_KEY}".encode()).digest())]
+    keyring = []
+    for entry in entries:
+        key_id, _, encoded = entry.partition(":")
+        try:
+            key = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name}: “{key_id}” is not base64url.") from error
+        if not key_id or len(key) != 32:
+            raise ImproperlyConfigured(f"{name}: each entry is id:base64url of 32 random bytes.")
+        keyring.append((key_id, key))
+    if len({key_id for key_id, _ in keyring}) != len(keyring):
+        raise ImproperlyConfigured(f"{name}: key ids must be unique.")
+    return keyring
 
 
 DEBUG = env_bool("DEBUG")
@@ -215,6 +239,18 @@ if not DEBUG:
 PORTICO_MAX_PROJECTS_PER_ACCOUNT = int(os.environ.get("PORTICO_MAX_PROJECTS_PER_ACCOUNT", "5"))
 PORTICO_MAX_APPS_PER_PROJECT = int(os.environ.get("PORTICO_MAX_APPS_PER_PROJECT", "3"))
 PORTICO_MAX_APPS_PER_ACCOUNT = int(os.environ.get("PORTICO_MAX_APPS_PER_ACCOUNT", "10"))
+
+# Keys and tokens at rest (credentials/): the pepper of the HMAC-SHA256 digests of values the
+# portal only verifies, and the AES-256-GCM keys of the secrets it must know (OAuth 1.0a
+# signatures). The first entry is current; older ones keep verifying and decrypting until
+# `manage.py rotate_encryption_keys` has moved every secret to the current key.
+PORTICO_TOKEN_PEPPERS = env_keyring("PORTICO_TOKEN_PEPPERS", development_seed="pepper")
+PORTICO_ENCRYPTION_KEYS = env_keyring("PORTICO_ENCRYPTION_KEYS", development_seed="encryption")
+# Regenerating, revoking and deleting: at most this many per account in a quarter of an hour.
+PORTICO_CREDENTIAL_CHANGES_PER_WINDOW = int(
+    os.environ.get("PORTICO_CREDENTIAL_CHANGES_PER_WINDOW", "20")
+)
+PORTICO_CREDENTIAL_CHANGES_WINDOW_SECONDS = 15 * 60
 
 LOGGING = {
     "version": 1,
