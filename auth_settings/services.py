@@ -20,6 +20,7 @@ from auth_settings.requirements import (
     phrase,
 )
 from auth_settings.selectors import auth_settings_of
+from credentials.services import issue_client_secret, revoke_client_secrets
 
 SETTING_FIELDS = (
     "oauth1_enabled",
@@ -80,7 +81,12 @@ def update_auth_settings(
     oauth2_enabled: bool | None = None,
     type_of_app: str | None = None,
 ) -> SettingsUpdate:
-    """Change how `app` signs users in; arguments left as None keep their current value."""
+    """Change how `app` signs users in; arguments left as None keep their current value.
+
+    Becoming a confidential client (OAuth 2.0 on, Web App or Automated App or bot) issues a
+    Client Secret, returned once in `client_secret`; no longer being one revokes it. Both halves
+    happen in the same transaction as the settings.
+    """
     requested = {
         "oauth1_enabled": oauth1_enabled,
         "oauth1_permission": oauth1_permission,
@@ -94,6 +100,7 @@ def update_auth_settings(
             raise ValidationError(SUSPENDED, code="suspended")
         settings = auth_settings_of(locked)
         before = {name: getattr(settings, name) for name in SETTING_FIELDS}
+        was_confidential = settings.is_confidential_client
         for name, value in requested.items():
             if value is not None:
                 setattr(settings, name, value)
@@ -115,7 +122,12 @@ def update_auth_settings(
             ip_address=ip_address,
             changes=changes,
         )
-    return SettingsUpdate(settings=settings, changes=changes)
+        client_secret = None
+        if settings.is_confidential_client and not was_confidential:
+            client_secret = issue_client_secret(app=locked, actor=actor, ip_address=ip_address)
+        elif was_confidential and not settings.is_confidential_client:
+            revoke_client_secrets(app=locked, actor=actor, ip_address=ip_address)
+    return SettingsUpdate(settings=settings, changes=changes, client_secret=client_secret)
 
 
 def check_app_details_change(*, app: App) -> None:

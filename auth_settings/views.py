@@ -45,6 +45,9 @@ def user_authentication(request, app_id: int):
             "oauth_needs": app_details_needed(app, OAUTH_NEEDS),
             "email_needs": app_details_needed(app, REQUEST_EMAIL_NEEDS),
             "scopes": scopes_of(current),
+            "shown_once": [("Client Secret", update.client_secret)]
+            if update and update.client_secret
+            else None,
         },
         partial="settings",
         form=form,

@@ -4,7 +4,7 @@ import pytest
 
 from apps.models import App
 from apps.services import create_app
-from auth_settings.models import UserAuthenticationSettings
+from credentials.verification import Reason, verify_client_credentials
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,22 +29,32 @@ def sign_in(page, email: str) -> None:
     page.wait_for_url("**/")
 
 
-def test_oauth2_as_web_app_then_native_app(page, web_ready_app):
+def test_oauth2_as_web_app_issues_a_client_secret_and_native_app_revokes_it(page, web_ready_app):
     sign_in(page, "grace@example.com")
     page.goto(f"/apps/{web_ready_app.app_id}/user-authentication/")
-    summary = page.locator("#auth-summary")
-    assert "off" in summary.inner_text()
+    client_secret_state = page.locator("#client-secret-state")
+    assert client_secret_state.inner_text().startswith("none")
 
     page.check("input[name=oauth2_enabled]")
     page.check("input[name=type_of_app][value=web]")
     page.click("#auth-settings-form button[type=submit]")
-    page.wait_for_selector("text=User authentication settings saved.")
-    assert "Web App, a confidential client" in summary.inner_text()
-    settings = UserAuthenticationSettings.objects.get(app=web_ready_app)
-    assert settings.is_confidential_client
+    dialog = page.locator("dialog[data-shown-once]")
+    dialog.wait_for()
+    assert "Save your Client Secret" in dialog.inner_text()
+    secret = page.locator("#shown-once-value-1").inner_text().strip()
+    page.click("[data-shown-once-done]")
+    assert dialog.count() == 0
+    assert "Web App, a confidential client" in page.locator("#auth-summary").inner_text()
+    assert client_secret_state.inner_text().startswith("issued")
+    client_id = web_ready_app.oauth2_client_id.value
+    assert verify_client_credentials(client_id, secret).ok
+
+    page.reload()
+    assert secret not in page.content()
 
     page.check("input[name=type_of_app][value=native]")
     page.click("#auth-settings-form button[type=submit]")
     page.wait_for_selector("#auth-summary >> text=Native App, a public client")
-    settings.refresh_from_db()
-    assert not settings.is_confidential_client
+    assert client_secret_state.inner_text().startswith("none")
+    assert page.locator("dialog[data-shown-once]").count() == 0
+    assert verify_client_credentials(client_id, secret).reason == Reason.REVOKED
