@@ -265,7 +265,7 @@ PORTICO_OAUTH2_SCOPES = {
     "tweet.read": "Read posts, including those from protected accounts the user follows.",
     "tweet.write": "Post and delete posts for the user.",
     "users.read": "Read profile information of any account.",
-    "users.email": "Read the user's email address (needs “Request email address from users”).",
+    "users.email": "Read the email address of the user's account.",
     "follows.read": "See who the user follows and who follows them.",
     "follows.write": "Follow and unfollow accounts for the user.",
     "like.read": "See the posts the user liked and who liked them.",
