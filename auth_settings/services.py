@@ -56,8 +56,8 @@ def _refusals(app: App, new: UserAuthenticationSettings, before: dict[str, Any])
     except ValidationError as error:
         return error.message_dict
     errors = {}
+    missing = missing_details(app, OAUTH_NEEDS)
     for flag, protocol in _PROTOCOLS.items():
-        missing = missing_details(app, OAUTH_NEEDS)
         if getattr(new, flag) and not before[flag] and missing:
             errors[flag] = f"To turn on {protocol}, add {phrase(missing)} in App details."
     if new.oauth2_enabled and not new.type_of_app:
