@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from accounts.selectors import has_verified_email
 from apps.models import App
 from audit.services import record_event
-from auth_settings.services import check_app_details_change
+from auth_settings.requirements import check_app_details_change
 from credentials.services import issue_initial_credentials
 from projects.models import Project
 from projects.services import lock_account

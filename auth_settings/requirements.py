@@ -1,10 +1,15 @@
-"""What user authentication settings need from App details, and where to add it."""
+"""What user authentication settings need from App details, and where to add it.
+
+Imports no service, so apps.services can call `check_app_details_change` without a cycle.
+"""
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from apps.models import App
+from auth_settings.models import UserAuthenticationSettings
 
 # Turning on OAuth 1.0a or OAuth 2.0 needs somewhere to send users back to.
 OAUTH_NEEDS = ("website_url", "callback_urls")
@@ -50,3 +55,20 @@ def app_details_needed(app: App, fields: tuple[str, ...]) -> list[AppDetail]:
         )
         for field in fields
     ]
+
+
+def check_app_details_change(*, app: App) -> None:
+    """Refuse new App details (set on `app`, not saved yet) that the settings still need."""
+    # Serialised with update_auth_settings, which locks the same row.
+    App.objects.select_for_update().filter(pk=app.pk).exists()
+    if not UserAuthenticationSettings.objects.filter(app_id=app.pk, request_email=True).exists():
+        return
+    errors = {
+        name: (
+            "“Request email address from users” is on in User authentication settings, and it "
+            f"needs {phrase([name])}. Keep this URL, or turn that setting off first."
+        )
+        for name in missing_details(app, REQUEST_EMAIL_NEEDS)
+    }
+    if errors:
+        raise ValidationError(errors)

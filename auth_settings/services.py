@@ -1,7 +1,7 @@
 """Every change to an App's user authentication settings: one transaction and audit event each.
 
-The page, the admin and the REST API call these; the App details service calls
-`check_app_details_change` so the settings' needs are enforced from both sides.
+The page, the admin and the REST API call these. What the settings need from App details is
+enforced from the other side too: see `auth_settings.requirements.check_app_details_change`.
 """
 
 from dataclasses import dataclass, field
@@ -128,19 +128,3 @@ def update_auth_settings(
         elif was_confidential and not settings.is_confidential_client:
             revoke_client_secrets(app=locked, actor=actor, ip_address=ip_address)
     return SettingsUpdate(settings=settings, changes=changes, client_secret=client_secret)
-
-
-def check_app_details_change(*, app: App) -> None:
-    """Refuse new App details (set on `app`, not saved yet) that the settings still need."""
-    _lock_app(app)
-    if not UserAuthenticationSettings.objects.filter(app_id=app.pk, request_email=True).exists():
-        return
-    errors = {
-        name: (
-            "“Request email address from users” is on in User authentication settings, and it "
-            f"needs {phrase([name])}. Keep this URL, or turn that setting off first."
-        )
-        for name in missing_details(app, REQUEST_EMAIL_NEEDS)
-    }
-    if errors:
-        raise ValidationError(errors)
