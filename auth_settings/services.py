@@ -115,6 +115,7 @@ def update_auth_settings(
         if not changes:
             return SettingsUpdate(settings=settings)
         settings.save()
+        app.auth_settings = settings  # so later reads through the caller's App see the change
         record_event(
             actor=actor,
             action="auth_settings.update",

@@ -6,6 +6,8 @@ from audit.models import AuditEvent
 from auth_settings.models import Permission, TypeOfApp, UserAuthenticationSettings
 from auth_settings.selectors import auth_settings_of
 from auth_settings.services import update_auth_settings
+from credentials.models import Kind
+from credentials.services import regenerate_credential
 from tests.auth_settings.conftest import fill_app_details
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +186,12 @@ def test_a_suspended_app_cannot_change_its_settings(ready_app, user):
     settings = saved_settings(ready_app)
     assert settings.oauth1_enabled and settings.oauth1_permission == Permission.READ
     assert AuditEvent.objects.filter(action="auth_settings.update").count() == 1
+
+
+def test_a_permission_change_applies_to_access_tokens_created_afterwards(ready_app, user):
+    old = regenerate_credential(app=ready_app, kind=Kind.ACCESS_TOKEN, actor=user, grace="1h")
+    update_auth_settings(app=ready_app, actor=user, oauth1_permission=Permission.READ_WRITE_DM)
+    new = regenerate_credential(app=ready_app, kind=Kind.ACCESS_TOKEN, actor=user)
+    old.credential.refresh_from_db()
+    assert old.credential.permission == Permission.READ
+    assert new.credential.permission == Permission.READ_WRITE_DM
