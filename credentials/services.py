@@ -164,9 +164,13 @@ def revoke_credential(
     now = now or timezone.now()
     with transaction.atomic():
         _lock_app(credential.app)
-        credential = Credential.objects.get(pk=credential.pk)
+        credential = Credential.objects.select_related("app").get(pk=credential.pk)
         if credential.revoked_at is not None:
             return
+        if credential.kind == Kind.API_KEY and credential.expires_at is None:
+            raise ValidationError(
+                "An App always has an API Key and Secret: regenerate them instead of revoking."
+            )
         credential.revoked_at = now
         credential.save(update_fields=["revoked_at"])
         record_event(
