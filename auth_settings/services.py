@@ -70,6 +70,22 @@ def _refusals(app: App, new: UserAuthenticationSettings, before: dict[str, Any])
     return errors
 
 
+def switches_client_type(
+    *, app: App, oauth2_enabled: bool | None = None, type_of_app: str | None = None
+) -> bool:
+    """Whether saving these settings would issue or revoke the App's Client Secret.
+
+    Views ask it first: like regenerating a key, that needs a recent password and counts
+    towards the account's limit on sensitive actions.
+    """
+    current = auth_settings_of(app)
+    after = UserAuthenticationSettings(
+        oauth2_enabled=current.oauth2_enabled if oauth2_enabled is None else oauth2_enabled,
+        type_of_app=current.type_of_app if type_of_app is None else type_of_app,
+    )
+    return current.is_confidential_client != after.is_confidential_client
+
+
 def update_auth_settings(
     *,
     app: App,

@@ -10,7 +10,11 @@ from auth_settings.forms import AuthSettingsForm
 from auth_settings.requirements import OAUTH_NEEDS, REQUEST_EMAIL_NEEDS, app_details_needed
 from auth_settings.scopes import scopes_of
 from auth_settings.selectors import auth_settings_of
+from credentials.models import Kind
+from credentials.selectors import keys_and_tokens_of
 from portal.forms import add_service_errors
+from portal.ratelimits import rate_limited_message, sensitive_action_allowed
+from portal.reauthentication import require_recent_reauthentication
 from portal.rendering import render_page
 
 
@@ -24,6 +28,14 @@ def user_authentication(request, app_id: int):
     update = None
     if request.method == "POST":
         form = AuthSettingsForm(request.POST)
+        if form.is_valid() and services.switches_client_type(
+            app=app,
+            oauth2_enabled=form.cleaned_data["oauth2_enabled"],
+            type_of_app=form.cleaned_data["type_of_app"],
+        ):
+            require_recent_reauthentication(request)
+            if not sensitive_action_allowed(request.user):
+                form.add_error(None, rate_limited_message())
         if form.is_valid():
             try:
                 update = services.update_auth_settings(
@@ -45,6 +57,7 @@ def user_authentication(request, app_id: int):
             "oauth_needs": app_details_needed(app, OAUTH_NEEDS),
             "email_needs": app_details_needed(app, REQUEST_EMAIL_NEEDS),
             "scopes": scopes_of(current),
+            "client_secret": keys_and_tokens_of(app).kinds[Kind.CLIENT_SECRET].current,
             "shown_once": [("Client Secret", update.client_secret)]
             if update and update.client_secret
             else None,

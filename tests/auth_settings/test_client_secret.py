@@ -9,6 +9,7 @@ from auth_settings import services
 from auth_settings.models import TypeOfApp, UserAuthenticationSettings
 from auth_settings.services import update_auth_settings
 from credentials.models import Credential, Kind
+from credentials.services import revoke_credential
 from credentials.verification import Reason, verify_client_credentials
 
 pytestmark = pytest.mark.django_db
@@ -123,9 +124,9 @@ def test_the_revocation_is_one_transaction_with_the_switch(ready_app, user, monk
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["full page", "htmx"])
-def test_the_new_client_secret_is_shown_once_and_never_cached(signed_in, ready_app, headers):
+def test_the_new_client_secret_is_shown_once_and_never_cached(reauthenticated, ready_app, headers):
     tab = reverse("app_user_authentication", args=[ready_app.app_id])
-    response = signed_in.post(
+    response = reauthenticated.post(
         tab,
         {"oauth2_enabled": "on", "type_of_app": "web", "oauth1_permission": "read"},
         **headers,
@@ -138,10 +139,10 @@ def test_the_new_client_secret_is_shown_once_and_never_cached(signed_in, ready_a
     shown = page.split('id="shown-once-value-1">')[1].split("</code>")[0]
     assert shown.endswith(secret.hint)
     assert verify(ready_app, shown).ok
-    later = signed_in.get(tab).content.decode()
+    later = reauthenticated.get(tab).content.decode()
     assert shown not in later
     assert "Save your Client Secret" not in later
-    assert "issued</span> to this confidential client" in later
+    assert f"issued</span> ends in <code>…{secret.hint}</code>" in later
 
 
 def test_the_tab_says_a_public_client_has_no_client_secret(signed_in, ready_app, user):
@@ -150,3 +151,57 @@ def test_the_tab_says_a_public_client_has_no_client_secret(signed_in, ready_app,
     )
     page = signed_in.get(reverse("app_user_authentication", args=[ready_app.app_id]))
     assert "none</span> public clients cannot keep a secret" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("before", "data"),
+    [
+        (TypeOfApp.NATIVE, {"oauth2_enabled": "on", "type_of_app": "web"}),
+        (TypeOfApp.WEB, {"oauth2_enabled": "on", "type_of_app": "native"}),
+        (TypeOfApp.WEB, {"type_of_app": "web"}),
+    ],
+    ids=["issue", "revoke by type", "revoke by turning OAuth 2.0 off"],
+)
+def test_a_switch_of_client_type_needs_the_password_again(signed_in, ready_app, user, before, data):
+    update_auth_settings(app=ready_app, actor=user, oauth2_enabled=True, type_of_app=before)
+    secrets_before = valid_client_secrets(ready_app)
+    tab = reverse("app_user_authentication", args=[ready_app.app_id])
+    response = signed_in.post(tab, {"oauth1_permission": "read", **data})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    htmx = signed_in.post(tab, {"oauth1_permission": "read", **data}, **HTMX)
+    assert htmx["HX-Redirect"].startswith(reverse("account_reauthenticate"))
+    assert UserAuthenticationSettings.objects.get(app=ready_app).type_of_app == before
+    assert valid_client_secrets(ready_app) == secrets_before
+
+
+def test_changes_that_keep_the_client_type_need_no_password(signed_in, ready_app, user):
+    update_auth_settings(app=ready_app, actor=user, oauth2_enabled=True, type_of_app=TypeOfApp.WEB)
+    tab = reverse("app_user_authentication", args=[ready_app.app_id])
+    response = signed_in.post(
+        tab, {"oauth2_enabled": "on", "type_of_app": "bot", "oauth1_permission": "read_write"}
+    )
+    assert response.status_code == 200
+    settings = UserAuthenticationSettings.objects.get(app=ready_app)
+    assert (settings.type_of_app, settings.oauth1_permission) == ("bot", "read_write")
+
+
+def test_switches_of_client_type_count_towards_the_limit(reauthenticated, ready_app, settings):
+    settings.PORTICO_CREDENTIAL_CHANGES_PER_WINDOW = 0
+    tab = reverse("app_user_authentication", args=[ready_app.app_id])
+    response = reauthenticated.post(
+        tab, {"oauth2_enabled": "on", "type_of_app": "web", "oauth1_permission": "read"}, **HTMX
+    )
+    assert response.status_code == 422
+    assert "Too many changes to keys, tokens and Apps" in response.content.decode()
+    assert not UserAuthenticationSettings.objects.filter(app=ready_app).exists()
+    assert valid_client_secrets(ready_app) == 0
+
+
+def test_the_tab_says_when_a_confidential_client_lost_its_client_secret(signed_in, ready_app, user):
+    update_auth_settings(app=ready_app, actor=user, oauth2_enabled=True, type_of_app=TypeOfApp.WEB)
+    revoke_credential(
+        credential=Credential.objects.get(app=ready_app, kind=Kind.CLIENT_SECRET), actor=user
+    )
+    page = signed_in.get(reverse("app_user_authentication", args=[ready_app.app_id]))
+    assert "missing</span> this confidential client needs one" in page.content.decode()

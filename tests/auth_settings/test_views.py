@@ -89,8 +89,8 @@ def test_full_page_submit_saves_and_shows_the_new_state(signed_in, ready_app):
     assert event.ip_address == "127.0.0.1"
 
 
-def test_htmx_submit_gets_only_the_settings_partial(signed_in, ready_app):
-    response = signed_in.post(
+def test_htmx_submit_gets_only_the_settings_partial(reauthenticated, ready_app):
+    response = reauthenticated.post(
         url(ready_app), form_data(oauth2_enabled="on", type_of_app=TypeOfApp.BOT), **HTMX
     )
     assert response.status_code == 200
@@ -110,8 +110,10 @@ def test_changing_permissions_says_existing_tokens_keep_the_old_level(signed_in,
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["full page", "htmx"])
-def test_turning_oauth_on_without_app_details_shows_the_error_with_links(signed_in, app, headers):
-    response = signed_in.post(
+def test_turning_oauth_on_without_app_details_shows_the_error_with_links(
+    reauthenticated, app, headers
+):
+    response = reauthenticated.post(
         url(app), form_data(oauth1_enabled="on", oauth2_enabled="on", type_of_app="web"), **headers
     )
     assert response.status_code == 422
@@ -212,8 +214,8 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, app):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_a_refused_submit_keeps_what_the_user_chose_and_the_saved_state(signed_in, app):
-    page = signed_in.post(
+def test_a_refused_submit_keeps_what_the_user_chose_and_the_saved_state(reauthenticated, app):
+    page = reauthenticated.post(
         url(app), form_data(oauth2_enabled="on", type_of_app=TypeOfApp.WEB), **HTMX
     ).content.decode()
     assert 'value="web" id="id_type_of_app_2" checked' in page

@@ -26,13 +26,23 @@ def sign_in(page, email: str) -> None:
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("form button[type=submit]")
-    page.wait_for_url("**/")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_oauth2_as_web_app_issues_a_client_secret_and_native_app_revokes_it(page, web_ready_app):
     sign_in(page, "grace@example.com")
     page.goto(f"/apps/{web_ready_app.app_id}/user-authentication/")
     client_secret_state = page.locator("#client-secret-state")
+    assert client_secret_state.inner_text().startswith("none")
+
+    # Issuing a Client Secret, like regenerating a key, needs the password entered again.
+    page.check("input[name=oauth2_enabled]")
+    page.check("input[name=type_of_app][value=web]")
+    page.click("#auth-settings-form button[type=submit]")
+    page.wait_for_url("**/accounts/reauthenticate/**")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"**/apps/{web_ready_app.app_id}/user-authentication/")
     assert client_secret_state.inner_text().startswith("none")
 
     page.check("input[name=oauth2_enabled]")
@@ -45,16 +55,23 @@ def test_oauth2_as_web_app_issues_a_client_secret_and_native_app_revokes_it(page
     page.click("[data-shown-once-done]")
     assert dialog.count() == 0
     assert "Web App, a confidential client" in page.locator("#auth-summary").inner_text()
-    assert client_secret_state.inner_text().startswith("issued")
+    assert client_secret_state.inner_text().startswith(f"issued ends in …{secret[-4:]}")
     client_id = web_ready_app.oauth2_client_id.value
     assert verify_client_credentials(client_id, secret).ok
 
-    page.reload()
+    page.click("#client-secret-state a")
+    keys_oauth2 = page.locator("section#oauth2")
+    assert f"…{secret[-4:]}" in keys_oauth2.inner_text()
     assert secret not in page.content()
 
+    page.click("nav.tabs >> text=User authentication settings")
     page.check("input[name=type_of_app][value=native]")
     page.click("#auth-settings-form button[type=submit]")
     page.wait_for_selector("#auth-summary >> text=Native App, a public client")
     assert client_secret_state.inner_text().startswith("none")
     assert page.locator("dialog[data-shown-once]").count() == 0
     assert verify_client_credentials(client_id, secret).reason == Reason.REVOKED
+
+    page.click("nav.tabs >> text=Keys and tokens")
+    assert "Only confidential clients" in keys_oauth2.inner_text()
+    assert f"…{secret[-4:]}" not in keys_oauth2.inner_text()
