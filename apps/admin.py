@@ -1,7 +1,32 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.template.response import TemplateResponse
 
-from apps.models import App
+from apps.forms import SuspendAppsForm
+from apps.models import App, Suspension
+from apps.services import reinstate_apps, suspend_apps
+from audit.services import client_ip
+
+
+class SuspensionInline(admin.TabularInline):
+    model = Suspension
+    verbose_name_plural = "Suspension history"
+    fields = [
+        "suspended_at",
+        "suspended_by",
+        "policy_area",
+        "explanation",
+        "reinstated_at",
+        "reinstated_by",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(App)
@@ -11,6 +36,8 @@ class AppAdmin(admin.ModelAdmin):
     search_fields = ["name", "owner__email"]
     readonly_fields = ["app_id", "owner", "project", "status", "created_at", "updated_at"]
     list_select_related = ["owner", "project"]
+    inlines = [SuspensionInline]
+    actions = ["suspend", "reinstate"]
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -20,3 +47,42 @@ class AppAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # Apps are created by their developers, with an App ID and credentials.
+
+    def has_suspend_permission(self, request) -> bool:
+        return request.user.has_perm("apps.suspend_app")
+
+    @admin.action(description="Suspend the selected Apps", permissions=["suspend"])
+    def suspend(self, request, queryset):
+        form = SuspendAppsForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            try:
+                done = suspend_apps(
+                    apps=list(queryset),
+                    actor=request.user,
+                    ip_address=client_ip(request),
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+                return None
+            self.message_user(request, f"Suspended {len(done)} App(s); their owners are notified.")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/apps/app/suspend.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Suspend Apps",
+                "opts": self.model._meta,
+                "apps": queryset,
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description="Reinstate the selected Apps", permissions=["suspend"])
+    def reinstate(self, request, queryset):
+        done = reinstate_apps(
+            apps=list(queryset), actor=request.user, ip_address=client_ip(request)
+        )
+        self.message_user(request, f"Reinstated {len(done)} App(s); their owners are notified.")

@@ -1,7 +1,7 @@
 from django import forms
 
 from apps.icons import normalize_icon
-from apps.models import App
+from apps.models import App, PolicyArea
 
 
 def _field(name: str, **kwargs) -> forms.Field:
@@ -67,3 +67,14 @@ class ConnectAppForm(forms.Form):
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
+
+
+class SuspendAppsForm(forms.Form):
+    """The operator's reasons, sent to each owner in the suspension notice."""
+
+    policy_area = forms.ChoiceField(choices=PolicyArea.choices, label="Policy area")
+    explanation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        help_text="Sent to the developer: say what broke the rules and what must change.",
+    )

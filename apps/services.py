@@ -7,12 +7,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.selectors import has_verified_email
-from apps.models import App
+from apps.models import App, PolicyArea, Status, Suspension
 from audit.services import record_event
 from auth_settings.requirements import check_app_details_change
-from credentials.services import issue_initial_credentials
+from notices.services import queue_notice
 from projects.models import Project
 from projects.services import lock_account
 
@@ -32,6 +34,19 @@ DETAIL_FIELDS = (
     "use_case",
     "environment",
 )
+
+
+def ensure_app_changeable(app: App) -> None:
+    """A suspended App keeps its settings readable, but nothing in it may change.
+
+    Reads the status from the database (locking the row), so a suspension made by an operator
+    since `app` was loaded counts at once.
+    """
+    if App.objects.select_for_update().filter(pk=app.pk, status=Status.SUSPENDED).exists():
+        raise ValidationError(
+            "This App is suspended, so its settings and credentials cannot change. "
+            "See the notice above for how to appeal."
+        )
 
 
 def new_app_id() -> int:
@@ -94,6 +109,8 @@ def create_app(
             ip_address=ip_address,
             changes={"app_id": app.app_id, "project": project.name if project else None},
         )
+        from credentials.services import issue_initial_credentials  # it imports this module
+
         app.issued_api_key = issue_initial_credentials(app=app, actor=owner, ip_address=ip_address)
     return app
 
@@ -112,6 +129,7 @@ def update_app_details(
     if unknown:
         raise TypeError(f"Not App details: {sorted(unknown)}")
     with transaction.atomic():
+        ensure_app_changeable(app)
         before = {field: getattr(app, field) for field in details}
         old_icon = app.icon.name
         for field, value in details.items():
@@ -152,6 +170,7 @@ def connect_app_to_project(
     if project.owner_id != app.owner_id:
         raise ValidationError("Choose one of your own Projects.")
     with transaction.atomic():
+        ensure_app_changeable(app)
         lock_account(app.owner)
         _ensure_room_in_project(project)
         app.project = project
@@ -180,3 +199,76 @@ def delete_app(*, app: App, actor, ip_address: str | None = None) -> None:
         app.delete()
         if icon_name:
             transaction.on_commit(lambda: storage.delete(icon_name))
+
+
+def _appeal_url(app: App) -> str:
+    path = reverse("help_request_create")
+    return f"{settings.PORTICO_SITE_URL}{path}?category=suspension_appeal&app={app.app_id}"
+
+
+def suspend_apps(
+    *,
+    apps: list[App],
+    actor,
+    policy_area: str,
+    explanation: str,
+    ip_address: str | None = None,
+) -> list[App]:
+    """Suspend Apps (already suspended ones are left as they are) and notify each owner."""
+    if policy_area not in PolicyArea.values:
+        raise ValidationError({"policy_area": "Choose a policy area from the list."})
+    if not explanation.strip():
+        raise ValidationError({"explanation": "Explain why, in words the developer can act on."})
+    suspended = []
+    with transaction.atomic():
+        for app in App.objects.select_for_update().filter(pk__in=[app.pk for app in apps]):
+            if app.is_suspended:
+                continue
+            app.status = Status.SUSPENDED
+            app.save(update_fields=["status", "updated_at"])
+            Suspension.objects.create(
+                app=app, policy_area=policy_area, explanation=explanation, suspended_by=actor
+            )
+            record_event(
+                actor=actor,
+                action="app.suspend",
+                target=app,
+                ip_address=ip_address,
+                changes={"policy_area": policy_area, "explanation": explanation},
+            )
+            queue_notice(
+                recipient=app.owner.email,
+                subject="Application suspension notice",
+                template="apps/email/suspension_notice.txt",
+                context={
+                    "app": app,
+                    "policy_area": PolicyArea(policy_area).label,
+                    "explanation": explanation,
+                    "appeal_url": _appeal_url(app),
+                },
+            )
+            suspended.append(app)
+    return suspended
+
+
+def reinstate_apps(*, apps: list[App], actor, ip_address: str | None = None) -> list[App]:
+    """Lift the suspension of Apps: their credentials work again at once; owners are notified."""
+    reinstated = []
+    with transaction.atomic():
+        for app in App.objects.select_for_update().filter(pk__in=[app.pk for app in apps]):
+            if not app.is_suspended:
+                continue
+            app.status = Status.ACTIVE
+            app.save(update_fields=["status", "updated_at"])
+            app.suspensions.filter(reinstated_at__isnull=True).update(
+                reinstated_by=actor, reinstated_at=timezone.now()
+            )
+            record_event(actor=actor, action="app.reinstate", target=app, ip_address=ip_address)
+            queue_notice(
+                recipient=app.owner.email,
+                subject="Application reinstatement notice",
+                template="apps/email/reinstatement_notice.txt",
+                context={"app": app, "site_url": settings.PORTICO_SITE_URL},
+            )
+            reinstated.append(app)
+    return reinstated

@@ -38,6 +38,16 @@ CLIENT_SECRET = Format("ptc_os_")
 CLIENT_ID = Format("pci_")
 
 
+class Plaintext(str):
+    """A value just generated, on its way to the shown-once dialog. Its repr, which is what
+    debug logs, error reports and tracebacks print, shows only the hint."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{self[: self.find('_', 4) + 1]}…{self[-HINT_LENGTH:]}>"
+
+
 def checksum(text: str) -> str:
     """CRC32 of `text` in base62, left-padded to CHECKSUM_LENGTH characters."""
     number = zlib.crc32(text.encode("ascii"))
@@ -48,10 +58,10 @@ def checksum(text: str) -> str:
     return "".join(reversed(digits))
 
 
-def generate(fmt: Format) -> str:
+def generate(fmt: Format) -> Plaintext:
     """A new value of this format from the operating system's CSPRNG."""
     body = "".join(secrets.choice(BASE62) for _ in range(BODY_LENGTH))
-    return f"{fmt.prefix}{body}{checksum(fmt.prefix + body)}"
+    return Plaintext(f"{fmt.prefix}{body}{checksum(fmt.prefix + body)}")
 
 
 def has_shape(fmt: Format, value: str) -> bool:

@@ -2,7 +2,7 @@
 under a lock on the App row, with an audit event that never holds a secret.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.models import App
+from apps.services import ensure_app_changeable
 from audit.services import record_event
 from auth_settings.selectors import auth_settings_of
 from credentials import at_rest, formats
@@ -29,8 +30,8 @@ class IssuedCredential:
     """A value just made, in plain text: shown once in the response, then forgotten."""
 
     credential: Credential
-    value: str
-    secret: str | None = None
+    value: str = field(repr=False)
+    secret: str | None = field(default=None, repr=False)
 
     @property
     def shown_once(self) -> list[tuple[str, str]]:
@@ -126,6 +127,7 @@ def regenerate_credential(
         )
     now = now or timezone.now()
     with transaction.atomic():
+        ensure_app_changeable(app)
         _lock_app(app)
         valid = list(_valid(app, kind, now))
         current = [credential for credential in valid if credential.expires_at is None]
@@ -163,6 +165,7 @@ def revoke_credential(
     """Revoke one value at once (a current one, or an old one before its grace period ends)."""
     now = now or timezone.now()
     with transaction.atomic():
+        ensure_app_changeable(credential.app)
         _lock_app(credential.app)
         credential = Credential.objects.select_related("app").get(pk=credential.pk)
         if credential.revoked_at is not None:

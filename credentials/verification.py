@@ -15,6 +15,7 @@ from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.views.decorators.debug import sensitive_variables
 
 from apps.models import App, Status
 from credentials import at_rest, formats
@@ -78,18 +79,22 @@ _TOUCH = (
 )
 
 
+@sensitive_variables("value")
 def verify_bearer_token(value: str, *, now: datetime | None = None) -> Verification:
     return _verify(Kind.BEARER_TOKEN, value, now=now)
 
 
+@sensitive_variables("value")
 def verify_api_key(value: str, *, now: datetime | None = None) -> Verification:
     return _verify(Kind.API_KEY, value, now=now)
 
 
+@sensitive_variables("value")
 def verify_access_token(value: str, *, now: datetime | None = None) -> Verification:
     return _verify(Kind.ACCESS_TOKEN, value, now=now)
 
 
+@sensitive_variables("client_secret")
 def verify_client_credentials(
     client_id: str, client_secret: str, *, now: datetime | None = None
 ) -> Verification:
@@ -101,6 +106,7 @@ def verify_client_credentials(
     return _verify(Kind.CLIENT_SECRET, client_secret, now=now, client_id=client_id)
 
 
+@sensitive_variables("value")
 def _verify(
     kind: Kind, value: str, *, now: datetime | None, client_id: str | None = None
 ) -> Verification:

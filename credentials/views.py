@@ -5,11 +5,11 @@ appears only in the response to the POST that made it, which no cache may keep.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url, reselect, reswap, retarget
 
 from apps.models import App
@@ -73,18 +73,22 @@ def render_new_app(request: HttpRequest, app: App) -> HttpResponse:
 
 
 @login_required
-@require_GET
 def app_keys(request: HttpRequest, app_id: int) -> HttpResponse:
-    return render_keys_tab(request, owned_app(request.user, app_id))
+    app = owned_app(request.user, app_id)  # another user's App is 404 whatever the method
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return render_keys_tab(request, app)
 
 
 @never_cache
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def credential_regenerate(request: HttpRequest, app_id: int, kind: str) -> HttpResponse:
     app = owned_app(request.user, app_id)
     if kind not in Kind.values:
         raise Http404("No such kind of key or token.")
+    if request.method != "POST":
+        return redirect("app_keys", app_id=app.app_id)
     require_recent_reauthentication(request)
     form = RegenerateForm(request.POST, prefix=kind)
     if not sensitive_action_allowed(request.user):
@@ -107,12 +111,14 @@ def credential_regenerate(request: HttpRequest, app_id: int, kind: str) -> HttpR
 
 @never_cache
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def credential_revoke(request: HttpRequest, app_id: int, credential_id: int) -> HttpResponse:
     app = owned_app(request.user, app_id)
     credential = selectors.valid_credential_of(app, credential_id)
     if credential is None:
         raise Http404("No such key or token, or it no longer works.")
+    if request.method != "POST":
+        return redirect("app_keys", app_id=app.app_id)
     require_recent_reauthentication(request)
     form = RevokeForm(request.POST)
     if not sensitive_action_allowed(request.user):

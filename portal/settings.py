@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "apps",
     "credentials",
     "auth_settings",
+    "notices",
+    "support",
 ]
 
 MIDDLEWARE = [
@@ -192,24 +194,22 @@ STORAGES = {
     },
 }
 
-# Email: console by default, SMTP when EMAIL_HOST is set.
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Portico <noreply@portico.localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-if os.environ.get("EMAIL_HOST"):
+# Email: printed on the console in development; SMTP otherwise (a local MTA unless EMAIL_HOST).
+if DEBUG and not os.environ.get("EMAIL_HOST"):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": os.environ["EMAIL_HOST"],
-                "port": int(os.environ.get("EMAIL_PORT", "587")),
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
+                "port": int(os.environ.get("EMAIL_PORT", "25")),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "use_tls": env_bool("EMAIL_USE_TLS"),
             },
         }
     }
-else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # Security: strict CSP (nonces, no unsafe-inline, no unsafe-eval), framing refused.
 SECURE_CSP = {
@@ -239,6 +239,20 @@ if not DEBUG:
 PORTICO_MAX_PROJECTS_PER_ACCOUNT = int(os.environ.get("PORTICO_MAX_PROJECTS_PER_ACCOUNT", "5"))
 PORTICO_MAX_APPS_PER_PROJECT = int(os.environ.get("PORTICO_MAX_APPS_PER_PROJECT", "3"))
 PORTICO_MAX_APPS_PER_ACCOUNT = int(os.environ.get("PORTICO_MAX_APPS_PER_ACCOUNT", "10"))
+
+# The address of this portal, for links in emails.
+PORTICO_SITE_URL = os.environ.get("PORTICO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Email notices go out after commit through Django's Tasks framework; a worker backend (one that
+# can defer) retries failures itself, with the immediate backend `manage.py retry_notices` does.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+PORTICO_NOTICE_MAX_ATTEMPTS = int(os.environ.get("PORTICO_NOTICE_MAX_ATTEMPTS", "5"))
 
 # Keys and tokens at rest (credentials/): the pepper of the HMAC-SHA256 digests of values the
 # portal only verifies, and the AES-256-GCM keys of the secrets it must know (OAuth 1.0a

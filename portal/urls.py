@@ -6,6 +6,7 @@ from apps import views as app_views
 from auth_settings import views as auth_settings_views
 from credentials import views as credential_views
 from projects import views as project_views
+from support import views as support_views
 
 urlpatterns = [
     path("", app_views.dashboard, name="dashboard"),
@@ -36,6 +37,8 @@ urlpatterns = [
     ),
     path("apps/<int:app_id>/connect/", app_views.app_connect, name="app_connect"),
     path("apps/<int:app_id>/delete/", app_views.app_delete, name="app_delete"),
+    path("help/", support_views.help_requests, name="help_requests"),
+    path("help/new/", support_views.help_request_create, name="help_request_create"),
     re_path(r"^media/(?P<name>app-icons/[0-9a-f]{32}\.png)$", app_views.app_icon, name="app_icon"),
     path("admin/", admin.site.urls),
 ]

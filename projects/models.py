@@ -23,7 +23,7 @@ class Project(models.Model):
     )
     name = models.CharField(max_length=60)
     use_case = models.CharField(max_length=32, choices=UseCase.choices)
-    description = models.TextField(max_length=500, blank=True)
+    description = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,6 +1,7 @@
 """Every change to a Project: limits, validation, audit event, one transaction each."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -10,7 +11,7 @@ from projects.models import Project
 
 def lock_account(owner) -> None:
     """Serialise an account's creations so its limits hold under concurrent requests."""
-    type(owner).objects.select_for_update().filter(pk=owner.pk).exists()
+    get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
 
 
 def create_project(

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=60)),
                 ('use_case', models.CharField(choices=[('making_a_bot', 'Making a bot'), ('exploring_the_api', 'Exploring the API'), ('business_tools', 'Building tools for businesses'), ('academic_research', 'Doing academic research'), ('consumer_tools_hobbyist', 'Building consumer tools (hobbyist)'), ('consumer_tools_professional', 'Building consumer tools (professional)'), ('other', 'Other')], max_length=32)),
-                ('description', models.TextField(blank=True, max_length=500)),
+                ('description', models.CharField(blank=True, max_length=500)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='projects', to=settings.AUTH_USER_MODEL)),

@@ -1,7 +1,6 @@
 import pytest
 
 from apps.models import App
-from tests.credentials.conftest import reauthenticated  # noqa: F401 - shared fixture
 
 
 def fill_app_details(app: App, **overrides) -> App:

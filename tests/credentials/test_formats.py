@@ -67,3 +67,12 @@ def test_scanner_patterns_find_a_leaked_value_in_text():
 
     assert re.findall(formats.CLIENT_SECRET.pattern, leak) == [value]
     assert not re.findall(formats.BEARER_TOKEN.pattern, leak)
+
+
+def test_the_readme_lists_each_format_for_secret_scanners():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+    for fmt in ALL:
+        assert f"`{fmt.pattern}`" in readme

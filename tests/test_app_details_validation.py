@@ -1,0 +1,189 @@
+"""Every App details rule with the bad inputs the issue names: a clear message, nothing saved."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from apps.models import App
+from apps.services import create_app, update_app_details
+from apps.validators import validate_callback_url
+
+pytestmark = pytest.mark.django_db
+
+
+def details_error(app, **details) -> dict[str, list[str]]:
+    with pytest.raises(ValidationError) as caught:
+        update_app_details(app=app, actor=app.owner, **details)
+    return caught.value.message_dict
+
+
+def test_app_name_is_required(app):
+    assert "name" in details_error(app, name="")
+    assert App.objects.get(pk=app.pk).name == "Storm Bot"
+
+
+def test_app_name_longer_than_32_characters_is_refused(app):
+    errors = details_error(app, name="x" * 33)
+    assert "at most 32" in errors["name"][0]
+    assert App.objects.get(pk=app.pk).name == "Storm Bot"
+
+
+def test_app_name_of_32_characters_is_accepted(app):
+    update_app_details(app=app, actor=app.owner, name="x" * 32)
+    assert App.objects.get(pk=app.pk).name == "x" * 32
+
+
+def test_app_name_is_unique_across_the_portal_without_regard_to_case(app, other_user):
+    other_app = create_app(owner=other_user, name="Other")
+    errors = details_error(other_app, name="STORM bot")
+    assert errors["name"] == ["This App name is already taken. Choose another one."]
+    assert App.objects.get(pk=other_app.pk).name == "Other"
+
+
+def test_creating_an_app_with_a_taken_name_is_refused(app, other_user):
+    with pytest.raises(ValidationError) as caught:
+        create_app(owner=other_user, name="storm BOT")
+    assert "already taken" in caught.value.message_dict["name"][0]
+    assert not App.objects.filter(owner=other_user).exists()
+
+
+def test_database_refuses_a_duplicate_name_in_another_case(app, other_user):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        App.objects.create(owner=other_user, name="STORM BOT", app_id=1_234_567_890)
+
+
+def test_description_longer_than_200_characters_is_refused(app):
+    errors = details_error(app, description="d" * 201)
+    assert "at most 200" in errors["description"][0]
+    assert App.objects.get(pk=app.pk).description == ""
+
+
+@pytest.mark.parametrize(
+    "field", ["website_url", "terms_of_service_url", "privacy_policy_url", "organization_url"]
+)
+@pytest.mark.parametrize(
+    "bad_url",
+    [
+        "javascript:alert(1)",
+        "ftp://example.com/terms",
+        "data:text/html,<b>hi</b>",
+        "example.com",
+        "https://" + "a" * 2040 + ".com",
+    ],
+)
+def test_web_urls_must_be_http_or_https_and_at_most_2048_characters(app, field, bad_url):
+    errors = details_error(app, **{field: bad_url})
+    assert errors[field]
+    assert getattr(App.objects.get(pk=app.pk), field) == ""
+
+
+@pytest.mark.parametrize(
+    "field", ["website_url", "terms_of_service_url", "privacy_policy_url", "organization_url"]
+)
+def test_web_urls_accept_http_and_https(app, field):
+    update_app_details(app=app, actor=app.owner, **{field: "http://example.com/page"})
+    assert getattr(App.objects.get(pk=app.pk), field) == "http://example.com/page"
+
+
+@pytest.mark.parametrize(
+    ("bad_url", "message"),
+    [
+        ("https://example.com/cb#section", "fragment"),
+        ("https://example.com/cb?next=/home", "query string"),
+        ("https://user:secret@example.com/cb", "user name or password"),
+        ("https://*.example.com/cb", "Wildcards"),
+        ("https://example.com/*", "Wildcards"),
+        ("http://example.com/cb", "only allowed on loopback"),
+        ("http://10.0.0.1/cb", "only allowed on loopback"),
+        ("javascript:alert(1)", "javascript: scheme is not allowed"),
+        ("JavaScript:alert(1)", "javascript: scheme is not allowed"),
+        ("data:text/html;base64,PHNjcmlwdD4=", "data: scheme is not allowed"),
+        ("file:///etc/passwd", "file: scheme is not allowed"),
+        ("vbscript:msgbox(1)", "vbscript: scheme is not allowed"),
+        ("example.com/callback", "absolute URL"),
+        ("/callback", "absolute URL"),
+        ("https://exa mple.com/cb", "spaces"),
+        ("https://", "valid https"),
+        ("com.example.app:", "Add a path"),
+    ],
+)
+def test_bad_callback_urls_are_refused_with_the_reason(bad_url, message):
+    with pytest.raises(ValidationError) as caught:
+        validate_callback_url(bad_url)
+    assert message in " ".join(caught.value.messages)
+
+
+@pytest.mark.parametrize(
+    "good_url",
+    [
+        "https://example.com/oauth/callback",
+        "https://example.com:8443/cb",
+        "http://127.0.0.1:8080/callback",
+        "http://localhost/callback",
+        "http://[::1]:3000/cb",
+        "com.example.app:/oauth2redirect/example-provider",
+        "myapp://callback/path",
+    ],
+)
+def test_good_callback_urls_are_accepted(good_url):
+    validate_callback_url(good_url)
+
+
+def test_callback_urls_are_saved_in_order(app):
+    urls = ["https://b.example.com/cb", "https://a.example.com/cb", "myapp://callback"]
+    update_app_details(app=app, actor=app.owner, callback_urls=urls)
+    assert App.objects.get(pk=app.pk).callback_urls == urls
+
+
+def test_more_than_ten_callback_urls_are_refused(app):
+    urls = [f"https://example.com/cb{n}" for n in range(11)]
+    errors = details_error(app, callback_urls=urls)
+    assert "at most 10" in errors["callback_urls"][0]
+    assert App.objects.get(pk=app.pk).callback_urls == []
+
+
+def test_ten_callback_urls_are_accepted(app):
+    urls = [f"https://example.com/cb{n}" for n in range(10)]
+    update_app_details(app=app, actor=app.owner, callback_urls=urls)
+    assert App.objects.get(pk=app.pk).callback_urls == urls
+
+
+def test_duplicate_callback_urls_are_refused(app):
+    errors = details_error(app, callback_urls=["https://example.com/cb", "https://example.com/cb"])
+    assert "listed twice" in errors["callback_urls"][0]
+
+
+def test_callback_urls_are_compared_as_exact_strings(app):
+    urls = ["https://example.com/cb", "https://example.com/cb/", "https://EXAMPLE.com/cb"]
+    update_app_details(app=app, actor=app.owner, callback_urls=urls)
+    assert App.objects.get(pk=app.pk).callback_urls == urls
+
+
+def test_one_bad_callback_url_saves_nothing_and_names_its_position(app):
+    update_app_details(app=app, actor=app.owner, callback_urls=["https://example.com/old"])
+    errors = details_error(
+        app,
+        name="Renamed",
+        callback_urls=["https://example.com/new", "javascript:alert(document.cookie)"],
+    )
+    assert errors["callback_urls"][0].startswith("URL 2 (javascript:alert(document.cookie))")
+    saved = App.objects.get(pk=app.pk)
+    assert saved.callback_urls == ["https://example.com/old"]
+    assert saved.name == "Storm Bot"
+
+
+def test_environment_outside_the_list_is_refused(app):
+    errors = details_error(app, environment="moon")
+    assert errors["environment"]
+    assert App.objects.get(pk=app.pk).environment == "development"
+
+
+def test_details_update_records_before_and_after(app):
+    from audit.models import AuditEvent
+
+    update_app_details(app=app, actor=app.owner, ip_address="203.0.113.9", description="Hello")
+    event = AuditEvent.objects.filter(action="app.update").get()
+    assert event.changes == {"description": ["", "Hello"]}
+    assert event.actor == app.owner
+    assert event.ip_address == "203.0.113.9"

@@ -1,0 +1,150 @@
+"""Deployment settings and the security headers every page carries."""
+
+import base64
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def printed(result: subprocess.CompletedProcess) -> str:
+    """The last line a `manage.py shell -c` printed (the shell announces its imports first)."""
+    return result.stdout.strip().splitlines()[-1]
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    # A clean environment, as on a server: nothing from the test run leaks in.
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")}
+    environment.update(DJANGO_SETTINGS_MODULE="portal.settings", **env)
+    return subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_check_deploy_prints_no_warning_with_debug_off():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="portico.example.com",
+        PORTICO_TOKEN_PEPPERS=f"p1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
+        PORTICO_ENCRYPTION_KEYS=f"e1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["PORTICO_TOKEN_PEPPERS", "PORTICO_ENCRYPTION_KEYS"])
+def test_the_pepper_and_encryption_keys_are_required_when_debug_is_off(missing):
+    keys = {
+        "PORTICO_TOKEN_PEPPERS": f"p1:{base64.urlsafe_b64encode(b'p' * 32).decode()}",
+        "PORTICO_ENCRYPTION_KEYS": f"e1:{base64.urlsafe_b64encode(b'e' * 32).decode()}",
+    }
+    del keys[missing]
+    result = run_manage("check", SECRET_KEY=secrets.token_urlsafe(50), **keys)
+    assert result.returncode != 0
+    assert f"Set {missing}" in result.stderr
+
+
+def test_an_encryption_key_of_the_wrong_length_is_refused():
+    result = run_manage(
+        "check",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        PORTICO_TOKEN_PEPPERS=f"p1:{base64.urlsafe_b64encode(b'p' * 32).decode()}",
+        PORTICO_ENCRYPTION_KEYS=f"e1:{base64.urlsafe_b64encode(b'short').decode()}",
+    )
+    assert result.returncode != 0
+    assert "32 random bytes" in result.stderr
+
+
+def test_debug_derives_development_keys_so_make_run_needs_nothing():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.PORTICO_ENCRYPTION_KEYS[0][0])",
+        DEBUG="1",
+    )
+    assert printed(result) == "dev"
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = run_manage("check")
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_argon2_hashes_account_passwords_in_production():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])",
+        DEBUG="1",
+    )
+    assert printed(result) == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_database_url_selects_postgresql_with_a_pool():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        " print(d['ENGINE'], d['OPTIONS']['pool'], d['NAME'])",
+        DEBUG="1",
+        DATABASE_URL="postgres://portico@db.internal:5432/portico",
+    )
+    assert printed(result).split() == ["django.db.backends.postgresql", "True", "portico"]
+
+
+def test_redis_url_selects_the_redis_cache():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+        DEBUG="1",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert printed(result) == "django.core.cache.backends.redis.RedisCache"
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy(signed_in, app):
+    response = signed_in.get(f"/apps/{app.app_id}/details/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_every_script_tag_is_from_self_with_the_nonce(signed_in, app):
+    response = signed_in.get("/")
+    nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    page = response.content.decode()
+    scripts = page.split("<script")[1:]
+    assert scripts, "htmx and portico.js are loaded"
+    for script in scripts:
+        tag = script.split(">", 1)[0]
+        assert f'nonce="{nonce}"' in tag and 'src="/static/' in tag
+    assert "htmx-2.min.js" in page
+    assert '"allowEval": false' in page and '"includeIndicatorStyles": false' in page
+    assert " style=" not in page and "hx-on" not in page
+
+
+def test_the_account_limits_have_their_documented_defaults():
+    assert settings.PORTICO_MAX_PROJECTS_PER_ACCOUNT == 5
+    assert settings.PORTICO_MAX_APPS_PER_PROJECT == 3
+    assert settings.PORTICO_MAX_APPS_PER_ACCOUNT == 10
