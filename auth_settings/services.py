@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.models import App
+from apps.services import ensure_app_changeable
 from audit.services import record_event
 from auth_settings.models import UserAuthenticationSettings
 from auth_settings.requirements import (
@@ -28,10 +29,6 @@ SETTING_FIELDS = (
     "request_email",
     "oauth2_enabled",
     "type_of_app",
-)
-SUSPENDED = (
-    "This App is suspended, so its user authentication settings cannot change. "
-    "Check the suspension notice sent to your email address for what to do next."
 )
 _PROTOCOLS = {"oauth1_enabled": "OAuth 1.0a", "oauth2_enabled": "OAuth 2.0"}
 
@@ -111,9 +108,8 @@ def update_auth_settings(
         "type_of_app": type_of_app,
     }
     with transaction.atomic():
+        ensure_app_changeable(app)
         locked = _lock_app(app)
-        if locked.is_suspended:
-            raise ValidationError(SUSPENDED, code="suspended")
         settings = auth_settings_of(locked)
         before = {name: getattr(settings, name) for name in SETTING_FIELDS}
         was_confidential = settings.is_confidential_client

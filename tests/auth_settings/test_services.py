@@ -183,6 +183,7 @@ def test_a_suspended_app_cannot_change_its_settings(ready_app, user):
             app=ready_app, actor=user, oauth1_enabled=False, oauth1_permission=Permission.READ_WRITE
         )
     assert "This App is suspended" in refusal.value.messages[0]
+    assert refusal.value.messages[0].endswith("See the notice above for how to appeal.")
     settings = saved_settings(ready_app)
     assert settings.oauth1_enabled and settings.oauth1_permission == Permission.READ
     assert AuditEvent.objects.filter(action="auth_settings.update").count() == 1

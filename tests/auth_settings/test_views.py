@@ -191,11 +191,14 @@ def test_a_suspended_app_shows_why_and_refuses_a_submit(signed_in, ready_app):
     ready_app.status = "suspended"
     ready_app.save()
     page = signed_in.get(url(ready_app)).content.decode()
-    assert "This App is suspended, so its user authentication settings cannot change." in page
+    assert 'id="suspension-banner"' in page
     assert '<fieldset class="settings" disabled>' in page
+    assert "Save user authentication settings" not in page
     response = signed_in.post(url(ready_app), form_data(oauth1_enabled="on"), **HTMX)
     assert response.status_code == 422
-    assert "Check the suspension notice" in response.content.decode()
+    assert "This App is suspended, so its settings and credentials cannot change." in (
+        response.content.decode()
+    )
     assert saved_settings(ready_app) is None
     assert not AuditEvent.objects.filter(action="auth_settings.update").exists()
 
