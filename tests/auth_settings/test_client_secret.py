@@ -11,6 +11,7 @@ from auth_settings.services import update_auth_settings
 from credentials.models import Credential, Kind
 from credentials.services import revoke_credential
 from credentials.verification import Reason, verify_client_credentials
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -205,3 +206,28 @@ def test_the_tab_says_when_a_confidential_client_lost_its_client_secret(signed_i
     )
     page = signed_in.get(reverse("app_user_authentication", args=[ready_app.app_id]))
     assert "missing</span> this confidential client needs one" in page.content.decode()
+
+
+def test_without_javascript_the_switch_resumes_after_the_password_with_the_secret(
+    signed_in, ready_app
+):
+    tab = reverse("app_user_authentication", args=[ready_app.app_id])
+    form = {"oauth2_enabled": "on", "type_of_app": "web", "oauth1_permission": "read"}
+    asked = signed_in.post(tab, form)
+    assert asked.status_code == 302
+    resumed = signed_in.post(asked["Location"], {"password": PASSWORD}, follow=True)
+    assert resumed.status_code == 200
+    assert "Save your Client Secret" in resumed.content.decode()
+    assert valid_client_secrets(ready_app) == 1
+
+
+def test_the_client_secret_is_in_no_audit_event(reauthenticated, ready_app):
+    tab = reverse("app_user_authentication", args=[ready_app.app_id])
+    page = reauthenticated.post(
+        tab, {"oauth2_enabled": "on", "type_of_app": "bot", "oauth1_permission": "read"}
+    ).content.decode()
+    shown = page.split('id="shown-once-value-1">')[1].split("</code>")[0]
+    events = [event.changes for event in AuditEvent.objects.filter(object_id=str(ready_app.pk))]
+    assert {"kind": "client_secret", "hint": shown[-4:]} in events
+    assert {"oauth2_enabled": [False, True], "type_of_app": ["", "bot"]} in events
+    assert all(shown not in str(changes) for changes in events)
