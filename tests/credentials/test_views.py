@@ -390,3 +390,22 @@ def test_a_suspended_apps_keys_cannot_be_regenerated_or_revoked(reauthenticated,
     assert secrets_in(regenerated) == []
     assert Credential.objects.filter(kind=Kind.BEARER_TOKEN).get().revoked_at is None
     assert verify_bearer_token(issued.value).reason == Reason.APP_SUSPENDED
+
+
+def test_htmx_regenerate_answers_the_tab_partial_with_the_dialog(reauthenticated, app):
+    response = reauthenticated.post(regenerate_url(app, "bearer_token"), HTTP_HX_REQUEST="true")
+
+    page = response.content.decode()
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert page.lstrip().startswith('<div id="keys-and-tokens"')
+    assert "<dialog" in page and len(secrets_in(response)) == 1
+
+
+def test_htmx_refusal_re_renders_the_partial_with_the_message(reauthenticated, app):
+    response = reauthenticated.post(
+        regenerate_url(app, "api_key"), {"api_key-grace": "1y"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 422
+    assert response.content.decode().lstrip().startswith('<div id="keys-and-tokens"')
+    assert "Select a valid choice" in response.content.decode()
