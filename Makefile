@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run test lint
+.PHONY: install run test lint bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12) and "Portico needs Python 3.12 or newer" or 0)'
@@ -26,3 +26,6 @@ lint: install
 
 test: lint
 	$(PY) -m pytest
+
+bench: install
+	$(PY) bench/verify_bearer.py

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.selectors import has_verified_email
 from apps.models import App, PolicyArea, Status, Suspension
 from audit.services import record_event
+from auth_settings.requirements import check_app_details_change
 from notices.services import queue_notice
 from projects.models import Project
 from projects.services import lock_account
@@ -84,7 +85,12 @@ def _validate_and_save(app: App) -> None:
 def create_app(
     *, owner, name: str, project: Project | None = None, ip_address: str | None = None
 ) -> App:
-    """Create an App in `project`, or a standalone App when `project` is None."""
+    """Create an App in `project`, or a standalone App when `project` is None, with its API Key
+    and Secret and OAuth 2.0 Client ID.
+
+    The App carries `issued_api_key`, the API Key and Secret in plain text, for the response that
+    shows them once; only their digest and ciphertext are stored.
+    """
     if not has_verified_email(owner):
         raise ValidationError("Confirm your email address before you create Apps.")
     if project is not None and project.owner_id != owner.pk:
@@ -103,6 +109,9 @@ def create_app(
             ip_address=ip_address,
             changes={"app_id": app.app_id, "project": project.name if project else None},
         )
+        from credentials.services import issue_initial_credentials  # it imports this module
+
+        app.issued_api_key = issue_initial_credentials(app=app, actor=owner, ip_address=ip_address)
     return app
 
 
@@ -130,6 +139,7 @@ def update_app_details(
         elif remove_icon:
             app.icon = ""
         try:
+            check_app_details_change(app=app)
             _validate_and_save(app)
         except ValidationError:
             if app.icon.name != old_icon:

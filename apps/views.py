@@ -5,12 +5,16 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps import selectors, services
 from apps.forms import AppCreateForm, AppDetailsForm, ConnectAppForm
 from audit.services import client_ip
+from credentials.views import render_new_app
 from portal.forms import ConfirmNameForm, add_service_errors
+from portal.ratelimits import rate_limited_message, sensitive_action_allowed
+from portal.reauthentication import require_recent_reauthentication
 from portal.rendering import redirect_after_success, render_page
 from projects.selectors import owned_project, projects_of
 
@@ -22,6 +26,7 @@ def dashboard(request):
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def app_create(request, project_id: int | None = None):
@@ -39,7 +44,7 @@ def app_create(request, project_id: int | None = None):
             add_service_errors(form, error)
         else:
             messages.success(request, f"“{app.name}” is ready. Its App ID is {app.app_id}.")
-            return redirect_after_success(request, reverse("app_details", args=[app.app_id]))
+            return render_new_app(request, app)
     return render_page(
         request,
         "apps/app_create.html",
@@ -83,20 +88,6 @@ def app_details(request, app_id: int):
 
 
 @login_required
-def app_keys(request, app_id: int):
-    app = selectors.owned_app(request.user, app_id)
-    return render_page(request, "apps/app_keys.html", {"app": app, "tab": "keys"})
-
-
-@login_required
-def app_user_authentication(request, app_id: int):
-    app = selectors.owned_app(request.user, app_id)
-    return render_page(
-        request, "apps/app_user_authentication.html", {"app": app, "tab": "user_authentication"}
-    )
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def app_connect(request, app_id: int):
     app = selectors.owned_app(request.user, app_id)
@@ -127,11 +118,16 @@ def app_connect(request, app_id: int):
 @require_http_methods(["GET", "POST"])
 def app_delete(request, app_id: int):
     app = selectors.owned_app(request.user, app_id)
+    if request.method == "POST":
+        require_recent_reauthentication(request)
     form = ConfirmNameForm(request.POST or None, expected_name=app.name)
     if request.method == "POST" and form.is_valid():
-        services.delete_app(app=app, actor=request.user, ip_address=client_ip(request))
-        messages.success(request, f"“{app.name}” and its keys and tokens were deleted.")
-        return redirect_after_success(request, reverse("dashboard"))
+        if not sensitive_action_allowed(request.user):
+            form.add_error(None, rate_limited_message())
+        else:
+            services.delete_app(app=app, actor=request.user, ip_address=client_ip(request))
+            messages.success(request, f"“{app.name}” and its keys and tokens were deleted.")
+            return redirect_after_success(request, reverse("dashboard"))
     return render_page(
         request,
         "apps/app_delete.html",

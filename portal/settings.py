@@ -4,6 +4,9 @@ The embedded default (no environment at all besides DEBUG) is SQLite, a local-me
 console email. Production sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and EMAIL_HOST.
 """
 
+import base64
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -23,6 +26,28 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_keyring(name: str, *, development_seed: str) -> list[tuple[str, bytes]]:
+    """`id:base64url` entries of 32 bytes, current first; DEBUG derives a development one."""
+    entries = env_list(name)
+    if not entries:
+        if not DEBUG:
+            raise ImproperlyConfigured(f"Set {name} (required when DEBUG is off; see README.md).")
+        return [("dev", hashlib.sha256(f"{development_seed}:{SECRET_KEY}".encode()).digest())]
+    keyring = []
+    for entry in entries:
+        key_id, _, encoded = entry.partition(":")
+        try:
+            key = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name}: “{key_id}” is not base64url.") from error
+        if not key_id or len(key) != 32:
+            raise ImproperlyConfigured(f"{name}: each entry is id:base64url of 32 random bytes.")
+        keyring.append((key_id, key))
+    if len({key_id for key_id, _ in keyring}) != len(keyring):
+        raise ImproperlyConfigured(f"{name}: key ids must be unique.")
+    return keyring
 
 
 DEBUG = env_bool("DEBUG")
@@ -229,9 +254,46 @@ TASKS = {
 }
 PORTICO_NOTICE_MAX_ATTEMPTS = int(os.environ.get("PORTICO_NOTICE_MAX_ATTEMPTS", "5"))
 
+# Keys and tokens at rest (credentials/): the pepper of the HMAC-SHA256 digests of values the
+# portal only verifies, and the AES-256-GCM keys of the secrets it must know (OAuth 1.0a
+# signatures). The first entry is current; older ones keep verifying and decrypting until
+# `manage.py rotate_encryption_keys` has moved every secret to the current key.
+PORTICO_TOKEN_PEPPERS = env_keyring("PORTICO_TOKEN_PEPPERS", development_seed="pepper")
+PORTICO_ENCRYPTION_KEYS = env_keyring("PORTICO_ENCRYPTION_KEYS", development_seed="encryption")
+# Regenerating, revoking and deleting: at most this many per account in a quarter of an hour.
+PORTICO_CREDENTIAL_CHANGES_PER_WINDOW = int(
+    os.environ.get("PORTICO_CREDENTIAL_CHANGES_PER_WINDOW", "20")
+)
+PORTICO_CREDENTIAL_CHANGES_WINDOW_SECONDS = 15 * 60
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# OAuth 2.0 scopes an App may ask its users for: name -> one-line description, shown on each
+# App's "User authentication settings" tab. PORTICO_OAUTH2_SCOPES (a JSON object) replaces them.
+PORTICO_OAUTH2_SCOPES = {
+    "tweet.read": "Read posts, including those from protected accounts the user follows.",
+    "tweet.write": "Post and delete posts for the user.",
+    "users.read": "Read profile information of any account.",
+    "users.email": "Read the email address of the user's account.",
+    "follows.read": "See who the user follows and who follows them.",
+    "follows.write": "Follow and unfollow accounts for the user.",
+    "like.read": "See the posts the user liked and who liked them.",
+    "like.write": "Like and unlike posts for the user.",
+    "list.read": "Read lists, list members and list followers.",
+    "list.write": "Create and manage lists for the user.",
+    "dm.read": "Read the user's Direct Messages.",
+    "dm.write": "Send Direct Messages for the user.",
+    "offline.access": "Keep access when the user is not signed in (a refresh token).",
+}
+if os.environ.get("PORTICO_OAUTH2_SCOPES"):
+    try:
+        PORTICO_OAUTH2_SCOPES = json.loads(os.environ["PORTICO_OAUTH2_SCOPES"])
+    except json.JSONDecodeError as error:
+        raise ImproperlyConfigured(
+            "PORTICO_OAUTH2_SCOPES must be a JSON object of scope name to description."
+        ) from error

@@ -3,6 +3,8 @@ from django.urls import include, path, re_path
 
 from accounts import views as account_views
 from apps import views as app_views
+from auth_settings import views as auth_settings_views
+from credentials import views as credential_views
 from projects import views as project_views
 from support import views as support_views
 
@@ -17,10 +19,20 @@ urlpatterns = [
     path("apps/new/", app_views.app_create, name="app_create"),
     path("apps/<int:app_id>/", app_views.app_settings, name="app_settings"),
     path("apps/<int:app_id>/details/", app_views.app_details, name="app_details"),
-    path("apps/<int:app_id>/keys/", app_views.app_keys, name="app_keys"),
+    path("apps/<int:app_id>/keys/", credential_views.app_keys, name="app_keys"),
+    path(
+        "apps/<int:app_id>/keys/<slug:kind>/regenerate/",
+        credential_views.credential_regenerate,
+        name="credential_regenerate",
+    ),
+    path(
+        "apps/<int:app_id>/keys/<int:credential_id>/revoke/",
+        credential_views.credential_revoke,
+        name="credential_revoke",
+    ),
     path(
         "apps/<int:app_id>/user-authentication/",
-        app_views.app_user_authentication,
+        auth_settings_views.user_authentication,
         name="app_user_authentication",
     ),
     path("apps/<int:app_id>/connect/", app_views.app_connect, name="app_connect"),

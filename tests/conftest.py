@@ -1,6 +1,7 @@
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
+from django.urls import reverse
 
 from apps.services import create_app
 from projects.models import UseCase
@@ -49,6 +50,15 @@ def client_of(client):
 def signed_in(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def reauthenticated(signed_in):
+    """Signed in, and the password entered again just now (allauth's re-authentication), as
+    regenerating or revoking keys and tokens and deleting an App or Project demand."""
+    response = signed_in.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert response.status_code == 302
+    return signed_in
 
 
 @pytest.fixture

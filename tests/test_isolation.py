@@ -17,6 +17,8 @@ APP_URLS = [
     "/apps/{app}/",
     "/apps/{app}/details/",
     "/apps/{app}/keys/",
+    "/apps/{app}/keys/{kind}/regenerate/",
+    "/apps/{app}/keys/{credential}/revoke/",
     "/apps/{app}/user-authentication/",
     "/apps/{app}/connect/",
     "/apps/{app}/delete/",
@@ -31,7 +33,11 @@ def test_every_url_with_an_id_is_covered_here():
         if "project_id" in str(pattern.pattern) or "app_id" in str(pattern.pattern)
     }
     covered = {
-        url.replace("{project}", "<int:project_id>").replace("{app}", "<int:app_id>").lstrip("/")
+        url.replace("{project}", "<int:project_id>")
+        .replace("{app}", "<int:app_id>")
+        .replace("{kind}", "<slug:kind>")
+        .replace("{credential}", "<int:credential_id>")
+        .lstrip("/")
         for url in PROJECT_URLS + APP_URLS
     }
     assert patterns <= covered
@@ -41,13 +47,17 @@ def test_every_url_with_an_id_is_covered_here():
 @pytest.mark.parametrize("url", PROJECT_URLS + APP_URLS)
 def test_another_users_project_or_app_answers_404(client_of, other_user, project, app, url, method):
     intruder = client_of(other_user)
-    target = url.format(project=project.pk, app=app.app_id)
+    credential = app.credentials.get()  # its API Key and Secret
+    target = url.format(
+        project=project.pk, app=app.app_id, kind="api_key", credential=credential.pk
+    )
     data = {"confirm_name": "Storm Bot", "name": "Hijacked", "use_case": "other"}
     response = getattr(intruder, method)(target, data if method == "post" else None)
     assert response.status_code == 404
     assert Project.objects.get(pk=project.pk).name == "Weather alerts"
     assert App.objects.get(pk=app.pk).name == "Storm Bot"
     assert App.objects.filter(owner=other_user).count() == 0
+    assert app.credentials.get() == credential
 
 
 def test_an_app_cannot_be_connected_to_another_users_project_by_id(

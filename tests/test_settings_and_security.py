@@ -1,5 +1,6 @@
 """Deployment settings and the security headers every page carries."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -39,9 +40,44 @@ def test_check_deploy_prints_no_warning_with_debug_off():
         "WARNING",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="portico.example.com",
+        PORTICO_TOKEN_PEPPERS=f"p1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
+        PORTICO_ENCRYPTION_KEYS=f"e1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["PORTICO_TOKEN_PEPPERS", "PORTICO_ENCRYPTION_KEYS"])
+def test_the_pepper_and_encryption_keys_are_required_when_debug_is_off(missing):
+    keys = {
+        "PORTICO_TOKEN_PEPPERS": f"p1:{base64.urlsafe_b64encode(b'p' * 32).decode()}",
+        "PORTICO_ENCRYPTION_KEYS": f"e1:{base64.urlsafe_b64encode(b'e' * 32).decode()}",
+    }
+    del keys[missing]
+    result = run_manage("check", SECRET_KEY=secrets.token_urlsafe(50), **keys)
+    assert result.returncode != 0
+    assert f"Set {missing}" in result.stderr
+
+
+def test_an_encryption_key_of_the_wrong_length_is_refused():
+    result = run_manage(
+        "check",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        PORTICO_TOKEN_PEPPERS=f"p1:{base64.urlsafe_b64encode(b'p' * 32).decode()}",
+        PORTICO_ENCRYPTION_KEYS=f"e1:{base64.urlsafe_b64encode(b'short').decode()}",
+    )
+    assert result.returncode != 0
+    assert "32 random bytes" in result.stderr
+
+
+def test_debug_derives_development_keys_so_make_run_needs_nothing():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.PORTICO_ENCRYPTION_KEYS[0][0])",
+        DEBUG="1",
+    )
+    assert printed(result) == "dev"
 
 
 def test_secret_key_is_required_when_debug_is_off():

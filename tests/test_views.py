@@ -67,7 +67,9 @@ def test_project_creation_goes_straight_on_to_its_first_app(signed_in, user):
     response = signed_in.post(f"/projects/{project.pk}/apps/new/", {"name": "Helper Bot"})
     app = App.objects.get(owner=user)
     assert app.project == project
-    assert response["Location"] == f"/apps/{app.app_id}/details/"
+    assert response.status_code == 200  # the new App's keys, shown once, then its settings
+    assert "ptc_ck_" in response.content.decode() and "ptc_cs_" in response.content.decode()
+    assert f'href="/apps/{app.app_id}/details/"' in response.content.decode()
 
 
 def test_htmx_project_creation_redirects_on_the_client(signed_in, user):
@@ -182,30 +184,28 @@ def test_markup_in_names_and_descriptions_comes_back_escaped(signed_in, user, pa
         assert "&lt;" in page
 
 
-def test_app_tabs_say_what_is_coming(signed_in, app):
-    assert "not available yet" in signed_in.get(f"/apps/{app.app_id}/keys/").content.decode()
-
-
-def test_app_is_deleted_after_typing_its_name(signed_in, app):
-    response = signed_in.post(f"/apps/{app.app_id}/delete/", {"confirm_name": "Storm Bot"})
+def test_app_is_deleted_after_typing_its_name(reauthenticated, app):
+    response = reauthenticated.post(f"/apps/{app.app_id}/delete/", {"confirm_name": "Storm Bot"})
     assert response["Location"] == "/"
     assert not App.objects.filter(pk=app.pk).exists()
-    assert str(app.app_id) not in signed_in.get("/").content.decode()
+    assert str(app.app_id) not in reauthenticated.get("/").content.decode()
 
 
-def test_app_is_kept_when_the_typed_name_differs(signed_in, app):
-    response = signed_in.post(f"/apps/{app.app_id}/delete/", {"confirm_name": "storm bot"}, **HTMX)
+def test_app_is_kept_when_the_typed_name_differs(reauthenticated, app):
+    response = reauthenticated.post(
+        f"/apps/{app.app_id}/delete/", {"confirm_name": "storm bot"}, **HTMX
+    )
     assert response.status_code == 422
     assert "exactly to confirm" in response.content.decode()
     assert App.objects.filter(pk=app.pk).exists()
     assert not AuditEvent.objects.filter(action="app.delete").exists()
 
 
-def test_project_delete_confirmation_lists_the_apps_that_go_with_it(signed_in, project, app):
-    page = signed_in.get(f"/projects/{project.pk}/delete/").content.decode()
+def test_project_delete_confirmation_lists_the_apps_that_go_with_it(reauthenticated, project, app):
+    page = reauthenticated.get(f"/projects/{project.pk}/delete/").content.decode()
     assert "These Apps are deleted with the Project" in page
     assert "Storm Bot" in page and str(app.app_id) in page
-    signed_in.post(f"/projects/{project.pk}/delete/", {"confirm_name": "Weather alerts"})
+    reauthenticated.post(f"/projects/{project.pk}/delete/", {"confirm_name": "Weather alerts"})
     assert not Project.objects.exists() and not App.objects.exists()
 
 

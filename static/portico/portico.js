@@ -18,3 +18,21 @@ document.addEventListener("htmx:afterSettle", (event) => {
   const field = document.querySelector(".has-error :is(input, textarea, select)");
   if (field) field.focus();
 });
+
+// Shown-once keys and tokens: a modal dialog; "I have saved it" takes the values off the page.
+function openShownOnce(root) {
+  root.querySelectorAll("dialog[data-shown-once][open]").forEach((dialog) => {
+    dialog.close();
+    dialog.showModal();
+  });
+}
+document.addEventListener("DOMContentLoaded", () => openShownOnce(document));
+document.addEventListener("htmx:load", (event) => openShownOnce(event.target));
+document.addEventListener("click", (event) => {
+  const done = event.target.closest("[data-shown-once-done]");
+  if (!done) return;
+  event.preventDefault();
+  const dialog = done.closest("dialog");
+  dialog.close();
+  dialog.remove();
+});

@@ -1,0 +1,129 @@
+"""How much a Bearer Token costs a request: a bare Django view against the same view behind
+credentials.verification, both through the WSGI handler in-process, many calls each.
+
+    python bench/verify_bearer.py [--calls 5000] [--rounds 5]
+
+Prints CPU microseconds per request for both and their ratio (target: at most 1.3). It runs on a
+throwaway SQLite database with a persistent connection, as production keeps its connections in
+a pool; set DATABASE_URL to measure another database (it must be empty or disposable).
+"""
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+_workdir = tempfile.mkdtemp(prefix="portico-bench-")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_workdir}/bench.sqlite3")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("SECRET_KEY", "portico-bench-only-" + "b" * 40)
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("PORTICO_TOKEN_PEPPERS", "b1:YmVuY2gtb25seS1wZXBwZXItMDEyMzQ1Njc4OWFiY2Q")
+os.environ.setdefault("PORTICO_ENCRYPTION_KEYS", "b1:YmVuY2gtb25seS1hZXMta2V5LTAxMjM0NTY3ODlhYmM")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from allauth.account.models import EmailAddress  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse, JsonResponse  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from apps.services import create_app  # noqa: E402
+from credentials.models import Kind  # noqa: E402
+from credentials.services import regenerate_credential  # noqa: E402
+from credentials.verification import verify_bearer_token  # noqa: E402
+
+
+def bare(request) -> HttpResponse:
+    return JsonResponse({"hello": "world"})
+
+
+def bearer(request) -> HttpResponse:
+    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    result = verify_bearer_token(token) if scheme == "Bearer" else None
+    if result is None or not result.ok:
+        response = JsonResponse({"error": "invalid_token"}, status=401)
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return response
+    return JsonResponse({"hello": "world", "app_id": result.app_id})
+
+
+urlpatterns = [path("bare/", bare), path("bearer/", bearer)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=5000, help="requests per round and view")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds; the median is printed")
+    args = parser.parse_args()
+
+    settings.ROOT_URLCONF = __name__
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = None
+    call_command("migrate", verbosity=0)
+    token = _bearer_token()
+    warnings.filterwarnings("ignore", message="No directory at")  # no collectstatic here
+    handler = WSGIHandler()
+    base = {
+        "REQUEST_METHOD": "GET",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "localhost",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+    }
+    bare_environ = {**base, "PATH_INFO": "/bare/"}
+    bearer_environ = {**base, "PATH_INFO": "/bearer/", "HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert _call(handler, bearer_environ) == "200 OK", "the Bearer Token was refused"
+
+    bare_times, bearer_times = [], []
+    for _ in range(args.rounds):
+        bare_times.append(_cpu_per_request(handler, bare_environ, args.calls))
+        bearer_times.append(_cpu_per_request(handler, bearer_environ, args.calls))
+    bare_us, bearer_us = statistics.median(bare_times), statistics.median(bearer_times)
+    print(f"database: {connection.vendor}, {args.calls} calls x {args.rounds} rounds (median)")
+    print(f"bare view:                 {bare_us:8.1f} us CPU per request")
+    print(f"Bearer Token verification: {bearer_us:8.1f} us CPU per request")
+    print(f"ratio:                     {bearer_us / bare_us:8.2f} (target <= 1.30)")
+
+
+def _bearer_token() -> str:
+    owner = get_user_model().objects.create_user(email="bench@portico.localhost")
+    EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+    app = create_app(owner=owner, name=f"Bench {time.time_ns()}")
+    return regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=owner).value
+
+
+def _call(handler: WSGIHandler, environ: dict) -> str:
+    status = []
+    body = handler(dict(environ), lambda code, headers, exc_info=None: status.append(code))
+    for _ in body:
+        pass
+    body.close()
+    return status[0]
+
+
+def _cpu_per_request(handler: WSGIHandler, environ: dict, calls: int) -> float:
+    for _ in range(calls // 10):  # warm up
+        _call(handler, environ)
+    started = time.process_time()
+    for _ in range(calls):
+        _call(handler, environ)
+    return (time.process_time() - started) / calls * 1_000_000
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""How keys and tokens are kept: HMAC-SHA256 digests under a versioned pepper for the values the
+portal only verifies, AES-256-GCM under a key id for the secrets it must know.
+
+Never argon2 or PBKDF2 here: these values carry 190 random bits, and a slow hash would only make
+every API call slow.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+NONCE_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class Digest:
+    pepper_id: str
+    hexdigest: str
+
+
+def digest(value: str) -> Digest:
+    """The value's digest under the current pepper: what the database stores and indexes."""
+    pepper_id, pepper = settings.PORTICO_TOKEN_PEPPERS[0]
+    return Digest(pepper_id, _hmac(pepper, value))
+
+
+def candidate_digests(value: str) -> dict[str, str]:
+    """The value's digest under every configured pepper, by pepper id, for a lookup."""
+    return {pepper_id: _hmac(pepper, value) for pepper_id, pepper in settings.PORTICO_TOKEN_PEPPERS}
+
+
+def _hmac(pepper: bytes, value: str) -> str:
+    return hmac.new(pepper, value.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Sealed:
+    key_id: str
+    ciphertext: bytes
+
+
+def current_key_id() -> str:
+    return settings.PORTICO_ENCRYPTION_KEYS[0][0]
+
+
+def encrypt(plaintext: str, *, context: str) -> Sealed:
+    """Encrypt under the current key; `context` (authenticated, not stored) binds it to its row."""
+    key_id, key = settings.PORTICO_ENCRYPTION_KEYS[0]
+    nonce = secrets.token_bytes(NONCE_LENGTH)
+    ciphertext = AESGCM(key).encrypt(nonce, plaintext.encode(), context.encode())
+    return Sealed(key_id, nonce + ciphertext)
+
+
+def decrypt(sealed: Sealed, *, context: str) -> str:
+    """Decrypt with the key the value names; raises KeyError for a key no longer configured."""
+    key = dict(settings.PORTICO_ENCRYPTION_KEYS)[sealed.key_id]
+    blob = bytes(sealed.ciphertext)
+    nonce, ciphertext = blob[:NONCE_LENGTH], blob[NONCE_LENGTH:]
+    return AESGCM(key).decrypt(nonce, ciphertext, context.encode()).decode()

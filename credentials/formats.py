@@ -1,0 +1,84 @@
+"""What each kind of key or token looks like: a kind prefix, a base62 body, a CRC32 checksum.
+
+GitHub's scheme: a scanner recognises a leaked value by its prefix, and a typo fails the
+checksum before any database query. README.md lists one regular expression per kind.
+"""
+
+import secrets
+import zlib
+from dataclasses import dataclass
+
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+BODY_LENGTH = 32  # 32 base62 characters carry 190 bits, more than the 160 the policy asks for
+CHECKSUM_LENGTH = 6  # 62**6 > 2**32: any CRC32 fits
+HINT_LENGTH = 4
+
+
+@dataclass(frozen=True)
+class Format:
+    prefix: str
+
+    @property
+    def length(self) -> int:
+        return len(self.prefix) + BODY_LENGTH + CHECKSUM_LENGTH
+
+    @property
+    def pattern(self) -> str:
+        """The regular expression a secret scanner uses to find this kind of value."""
+        return rf"\b{self.prefix}[0-9A-Za-z]{{{BODY_LENGTH + CHECKSUM_LENGTH}}}\b"
+
+
+API_KEY = Format("ptc_ck_")
+API_KEY_SECRET = Format("ptc_cs_")
+BEARER_TOKEN = Format("ptc_bt_")
+ACCESS_TOKEN = Format("ptc_at_")
+ACCESS_TOKEN_SECRET = Format("ptc_as_")
+CLIENT_SECRET = Format("ptc_os_")
+# The OAuth 2.0 Client ID is public: a prefix outside the ptc_ family keeps scanners quiet.
+CLIENT_ID = Format("pci_")
+
+
+class Plaintext(str):
+    """A value just generated, on its way to the shown-once dialog. Its repr, which is what
+    debug logs, error reports and tracebacks print, shows only the hint."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{self[: self.find('_', 4) + 1]}…{self[-HINT_LENGTH:]}>"
+
+
+def checksum(text: str) -> str:
+    """CRC32 of `text` in base62, left-padded to CHECKSUM_LENGTH characters."""
+    number = zlib.crc32(text.encode("ascii"))
+    digits = []
+    for _ in range(CHECKSUM_LENGTH):
+        number, digit = divmod(number, 62)
+        digits.append(BASE62[digit])
+    return "".join(reversed(digits))
+
+
+def generate(fmt: Format) -> Plaintext:
+    """A new value of this format from the operating system's CSPRNG."""
+    body = "".join(secrets.choice(BASE62) for _ in range(BODY_LENGTH))
+    return Plaintext(f"{fmt.prefix}{body}{checksum(fmt.prefix + body)}")
+
+
+def has_shape(fmt: Format, value: str) -> bool:
+    """Right prefix, length and alphabet: a value that could be one of ours."""
+    return (
+        len(value) == fmt.length
+        and value.startswith(fmt.prefix)
+        and value.isascii()
+        and value[len(fmt.prefix) :].isalnum()
+    )
+
+
+def has_valid_checksum(value: str) -> bool:
+    """The last CHECKSUM_LENGTH characters are the CRC32 of the rest: a typo fails here."""
+    return secrets.compare_digest(checksum(value[:-CHECKSUM_LENGTH]), value[-CHECKSUM_LENGTH:])
+
+
+def hint(value: str) -> str:
+    """The last four characters: what the portal shows so a developer can match a saved value."""
+    return value[-HINT_LENGTH:]

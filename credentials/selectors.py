@@ -1,0 +1,77 @@
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.models import App
+from auth_settings.selectors import auth_settings_of
+from credentials.models import ClientId, Credential, Kind
+
+
+@dataclass
+class KindOnTab:
+    """One kind of credential on the Keys and tokens tab: its current value and the old one
+    still valid during a grace period."""
+
+    kind: Kind
+    current: Credential | None = None
+    in_grace: list[Credential] = field(default_factory=list)
+
+    @property
+    def valid(self) -> list[Credential]:
+        return [c for c in [self.current, *self.in_grace] if c is not None]
+
+
+@dataclass(frozen=True)
+class KeysAndTokens:
+    app: App
+    client_id: str
+    is_confidential_client: bool
+    oauth1_permission_label: str
+    kinds: dict[str, KindOnTab]
+    # Access Tokens created with other OAuth 1.0a permissions than the App has now.
+    out_of_date_access_tokens: set[int]
+
+
+def keys_and_tokens_of(app: App, *, now: datetime | None = None) -> KeysAndTokens:
+    """What the Keys and tokens tab shows: hints and dates of the valid values, never a secret."""
+    now = now or timezone.now()
+    kinds = {kind.value: KindOnTab(kind) for kind in Kind}
+    valid = (
+        Credential.objects.filter(app=app, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .select_related("created_by")
+        .defer("secret_ciphertext", "digest")
+    )
+    for credential in valid:
+        on_tab = kinds[credential.kind]
+        if credential.expires_at is None:
+            on_tab.current = credential
+        else:
+            on_tab.in_grace.append(credential)
+    settings = auth_settings_of(app)
+    client_id = ClientId.objects.filter(app=app).values_list("value", flat=True).first()
+    return KeysAndTokens(
+        app=app,
+        client_id=client_id or "",
+        is_confidential_client=settings.is_confidential_client,
+        oauth1_permission_label=settings.get_oauth1_permission_display(),
+        kinds=kinds,
+        out_of_date_access_tokens={
+            credential.pk
+            for credential in kinds[Kind.ACCESS_TOKEN].valid
+            if credential.permission != settings.oauth1_permission
+        },
+    )
+
+
+def valid_credential_of(app: App, credential_id: int) -> Credential | None:
+    """One of the App's valid credentials by id, or None (another App's, revoked or expired)."""
+    now = timezone.now()
+    return (
+        Credential.objects.filter(app=app, pk=credential_id, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .select_related("app")
+        .first()
+    )

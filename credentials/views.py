@@ -1,0 +1,139 @@
+"""The Keys and tokens tab: hints and dates, and the POSTs that regenerate or revoke. A new value
+appears only in the response to the POST that made it, which no cache may keep.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import push_url, reselect, reswap, retarget
+
+from apps.models import App
+from apps.selectors import owned_app
+from audit.services import client_ip
+from credentials import selectors, services
+from credentials.forms import RegenerateForm, RevokeForm
+from credentials.models import Kind
+from portal.forms import add_service_errors
+from portal.ratelimits import rate_limited_message, sensitive_action_allowed
+from portal.reauthentication import require_recent_reauthentication
+from portal.rendering import redirect_after_success, render_page
+
+TEMPLATE = "credentials/app_keys.html"
+
+
+def _tab_context(
+    app: App,
+    *,
+    issued: services.IssuedCredential | None = None,
+    form: RegenerateForm | RevokeForm | None = None,
+    failed_kind: str = "",
+) -> dict:
+    regenerate_forms = {kind: RegenerateForm(prefix=kind) for kind in Kind.values}
+    if isinstance(form, RegenerateForm):
+        regenerate_forms[failed_kind] = form
+    return {
+        "app": app,
+        "tab": "keys",
+        "keys": selectors.keys_and_tokens_of(app),
+        "regenerate_forms": regenerate_forms,
+        "shown_once": issued.shown_once if issued else None,
+        "shown_once_title": f"Your new {Kind(issued.credential.kind).label}" if issued else "",
+        "failed_kind": failed_kind,
+    }
+
+
+def render_keys_tab(
+    request: HttpRequest,
+    app: App,
+    *,
+    issued: services.IssuedCredential | None = None,
+    form: RegenerateForm | RevokeForm | None = None,
+    failed_kind: str = "",
+) -> HttpResponse:
+    """The tab, with the shown-once dialog of `issued` or the refused `form` of `failed_kind`."""
+    context = _tab_context(app, issued=issued, form=form, failed_kind=failed_kind)
+    return render_page(request, TEMPLATE, context, partial="keys", form=form)
+
+
+def render_new_app(request: HttpRequest, app: App) -> HttpResponse:
+    """A new App's Keys and tokens tab, showing its first API Key and Secret once. Answers the
+    create-App POST itself (a redirect would have to carry the secret); htmx swaps the page."""
+    response = render(request, TEMPLATE, _tab_context(app, issued=app.issued_api_key))
+    if request.htmx:
+        reselect(response, "#main")
+        retarget(response, "#main")
+        reswap(response, "outerHTML")
+        push_url(response, reverse("app_keys", args=[app.app_id]))
+    return response
+
+
+@login_required
+def app_keys(request: HttpRequest, app_id: int) -> HttpResponse:
+    app = owned_app(request.user, app_id)  # another user's App is 404 whatever the method
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return render_keys_tab(request, app)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def credential_regenerate(request: HttpRequest, app_id: int, kind: str) -> HttpResponse:
+    app = owned_app(request.user, app_id)
+    if kind not in Kind.values:
+        raise Http404("No such kind of key or token.")
+    if request.method != "POST":
+        return redirect("app_keys", app_id=app.app_id)
+    require_recent_reauthentication(request)
+    form = RegenerateForm(request.POST, prefix=kind)
+    if not sensitive_action_allowed(request.user):
+        form.add_error(None, rate_limited_message())
+    elif form.is_valid():
+        try:
+            issued = services.regenerate_credential(
+                app=app,
+                kind=Kind(kind),
+                actor=request.user,
+                grace=form.cleaned_data["grace"],
+                ip_address=client_ip(request),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return render_keys_tab(request, app, issued=issued)
+    return render_keys_tab(request, app, form=form, failed_kind=kind)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def credential_revoke(request: HttpRequest, app_id: int, credential_id: int) -> HttpResponse:
+    app = owned_app(request.user, app_id)
+    credential = selectors.valid_credential_of(app, credential_id)
+    if credential is None:
+        raise Http404("No such key or token, or it no longer works.")
+    if request.method != "POST":
+        return redirect("app_keys", app_id=app.app_id)
+    require_recent_reauthentication(request)
+    form = RevokeForm(request.POST)
+    if not sensitive_action_allowed(request.user):
+        form.add_error(None, rate_limited_message())
+    elif form.is_valid():
+        try:
+            services.revoke_credential(
+                credential=credential, actor=request.user, ip_address=client_ip(request)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            label = Kind(credential.kind).value_label
+            messages.success(
+                request, f"{label} …{credential.hint} was revoked. It no longer works."
+            )
+            return redirect_after_success(request, reverse("app_keys", args=[app.app_id]))
+    return render_keys_tab(request, app, form=form, failed_kind=credential.kind)

@@ -1,0 +1,77 @@
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from credentials.models import Credential, Kind
+from credentials.services import regenerate_credential
+from credentials.verification import verify_bearer_token
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks need PostgreSQL; CI runs the suite on it too",
+    ),
+]
+
+THREADS = 8
+
+
+def regenerate_at_once(app, user, grace: str) -> list[str]:
+    """Regenerate from THREADS threads released together; the values each one got."""
+    barrier = threading.Barrier(THREADS)
+    values, errors = [], []
+
+    def work():
+        try:
+            barrier.wait()
+            values.append(
+                regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user, grace=grace)
+            )
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return [issued.value for issued in values]
+
+
+def valid_rows(app):
+    now = timezone.now()
+    return [
+        credential
+        for credential in Credential.objects.filter(app=app, kind=Kind.BEARER_TOKEN)
+        if credential.revoked_at is None
+        and (credential.expires_at is None or credential.expires_at > now)
+    ]
+
+
+def test_concurrent_regenerations_leave_exactly_one_valid_value(app, user):
+    values = regenerate_at_once(app, user, grace="")
+
+    assert len(values) == THREADS
+    valid = valid_rows(app)
+    assert len(valid) == 1
+    assert [value for value in values if verify_bearer_token(value).ok] == [
+        value for value in values if value.endswith(valid[0].hint)
+    ]
+
+
+def test_concurrent_regenerations_with_grace_leave_one_current_and_one_old_value(app, user):
+    regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+
+    values = regenerate_at_once(app, user, grace="24h")
+
+    valid = valid_rows(app)
+    assert len(valid) == 2
+    assert sorted(credential.expires_at is None for credential in valid) == [False, True]
+    assert sum(verify_bearer_token(value).ok for value in values) in (1, 2)
+    assert Credential.objects.filter(app=app, kind=Kind.BEARER_TOKEN).count() == THREADS + 1

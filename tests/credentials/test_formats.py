@@ -1,0 +1,78 @@
+import math
+import re
+import zlib
+
+import pytest
+
+from credentials import formats
+
+ALL = [
+    formats.API_KEY,
+    formats.API_KEY_SECRET,
+    formats.BEARER_TOKEN,
+    formats.ACCESS_TOKEN,
+    formats.ACCESS_TOKEN_SECRET,
+    formats.CLIENT_SECRET,
+    formats.CLIENT_ID,
+]
+
+
+def test_each_kind_has_its_own_prefix():
+    assert len({fmt.prefix for fmt in ALL}) == len(ALL)
+
+
+def test_a_body_carries_at_least_160_bits_of_entropy():
+    assert formats.BODY_LENGTH * math.log2(62) >= 160
+
+
+@pytest.mark.parametrize("fmt", ALL, ids=lambda fmt: fmt.prefix)
+def test_a_generated_value_has_prefix_base62_body_and_a_crc32_checksum(fmt):
+    value = formats.generate(fmt)
+
+    assert value.startswith(fmt.prefix)
+    assert len(value) == fmt.length
+    assert re.fullmatch(fmt.pattern, value)
+    assert formats.has_shape(fmt, value)
+    assert formats.has_valid_checksum(value)
+    assert formats.hint(value) == value[-4:]
+
+
+def test_the_checksum_is_the_crc32_of_prefix_and_body_in_base62():
+    head = "ptc_bt_" + "a" * formats.BODY_LENGTH
+
+    number = zlib.crc32(head.encode())
+    decoded = 0
+    for char in formats.checksum(head):
+        decoded = decoded * 62 + formats.BASE62.index(char)
+    assert decoded == number
+
+
+def test_two_values_are_never_the_same():
+    assert len({formats.generate(formats.BEARER_TOKEN) for _ in range(1000)}) == 1000
+
+
+def test_a_typo_breaks_the_checksum():
+    value = formats.generate(formats.BEARER_TOKEN)
+    position = len(formats.BEARER_TOKEN.prefix) + 3
+    replacement = "b" if value[position] != "b" else "c"
+    typo = value[:position] + replacement + value[position + 1 :]
+
+    assert formats.has_shape(formats.BEARER_TOKEN, typo)
+    assert not formats.has_valid_checksum(typo)
+
+
+def test_scanner_patterns_find_a_leaked_value_in_text():
+    value = formats.generate(formats.CLIENT_SECRET)
+    leak = f'config = {{"secret": "{value}"}}'
+
+    assert re.findall(formats.CLIENT_SECRET.pattern, leak) == [value]
+    assert not re.findall(formats.BEARER_TOKEN.pattern, leak)
+
+
+def test_the_readme_lists_each_format_for_secret_scanners():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+    for fmt in ALL:
+        assert f"`{fmt.pattern}`" in readme

@@ -1,0 +1,184 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from apps.models import Status
+from auth_settings.models import UserAuthenticationSettings
+from credentials import formats
+from credentials.models import Credential, Kind
+from credentials.services import issue_client_secret, regenerate_credential
+from credentials.verification import (
+    Reason,
+    verify_access_token,
+    verify_api_key,
+    verify_bearer_token,
+    verify_client_credentials,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+class CountingConnection:
+    """Wraps the DB-API connection the lean path uses, counting the statements it runs."""
+
+    def __init__(self, wrapped):
+        self.wrapped = wrapped
+        self.statements: list[str] = []
+
+    def execute(self, statement, params=()):
+        self.statements.append(statement)
+        return self.wrapped.execute(statement, params)
+
+    def __getattr__(self, name):
+        return getattr(self.wrapped, name)
+
+
+@pytest.fixture
+def statements():
+    connection.ensure_connection()
+    counting = CountingConnection(connection.connection)
+    connection.connection = counting
+    yield counting.statements
+    connection.connection = counting.wrapped
+
+
+@pytest.fixture
+def bearer(app, user):
+    return regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+
+
+def test_a_valid_bearer_token_names_its_app_and_credential(app, bearer):
+    result = verify_bearer_token(bearer.value)
+
+    assert result.ok and result.reason is None
+    assert result.app_id == app.app_id and result.app_pk == app.pk
+    assert result.credential_id == bearer.credential.pk
+    assert result.kind == Kind.BEARER_TOKEN
+
+
+def test_verification_is_one_query(bearer, statements):
+    Credential.objects.filter(pk=bearer.credential.pk).update(last_used_at=timezone.now())
+
+    assert verify_bearer_token(bearer.value).ok
+
+    assert len(statements) == 1
+
+
+def test_a_bad_checksum_is_refused_before_any_query(bearer, statements):
+    value = bearer.value
+    typo = value[:-1] + ("A" if value[-1] != "A" else "B")
+
+    assert verify_bearer_token(typo).reason == Reason.BAD_CHECKSUM
+    assert statements == []
+
+
+def test_something_that_is_not_a_token_is_unknown_without_a_query(statements):
+    assert verify_bearer_token("hunter2").reason == Reason.UNKNOWN
+    assert verify_bearer_token("").reason == Reason.UNKNOWN
+    assert statements == []
+
+
+def test_a_well_formed_token_nobody_issued_is_unknown():
+    assert verify_bearer_token(formats.generate(formats.BEARER_TOKEN)).reason == Reason.UNKNOWN
+
+
+def test_a_token_of_another_kind_is_unknown(app):
+    api_key = app.issued_api_key.value
+
+    assert verify_bearer_token(api_key).reason == Reason.UNKNOWN
+    assert verify_access_token(api_key).reason == Reason.UNKNOWN
+
+
+def test_a_revoked_token_says_revoked(bearer):
+    Credential.objects.filter(pk=bearer.credential.pk).update(revoked_at=timezone.now())
+
+    assert verify_bearer_token(bearer.value).reason == Reason.REVOKED
+
+
+def test_an_expired_token_says_expired(bearer):
+    past = timezone.now() - timedelta(seconds=1)
+    Credential.objects.filter(pk=bearer.credential.pk).update(expires_at=past)
+
+    assert verify_bearer_token(bearer.value).reason == Reason.EXPIRED
+
+
+def test_a_suspended_app_is_refused_at_once(app, bearer):
+    app.status = Status.SUSPENDED
+    app.save()
+
+    result = verify_bearer_token(bearer.value)
+    assert result.reason == Reason.APP_SUSPENDED
+    assert verify_api_key(app.issued_api_key.value).reason == Reason.APP_SUSPENDED
+
+
+def test_a_token_digested_under_an_older_pepper_still_verifies(settings, bearer):
+    settings.PORTICO_TOKEN_PEPPERS = [("t2", b"n" * 32), *settings.PORTICO_TOKEN_PEPPERS]
+
+    assert verify_bearer_token(bearer.value).ok
+
+
+def test_a_pepper_removed_from_settings_no_longer_verifies(settings, bearer):
+    settings.PORTICO_TOKEN_PEPPERS = [("t2", b"n" * 32)]
+
+    assert verify_bearer_token(bearer.value).reason == Reason.UNKNOWN
+
+
+def test_last_used_is_written_at_most_once_a_minute(bearer, statements):
+    start = timezone.now()
+
+    verify_bearer_token(bearer.value, now=start)
+    verify_bearer_token(bearer.value, now=start + timedelta(seconds=59))
+    assert len(statements) == 3  # two lookups, one write
+    credential = Credential.objects.get(pk=bearer.credential.pk)
+    assert credential.last_used_at == start
+
+    verify_bearer_token(bearer.value, now=start + timedelta(seconds=61))
+    credential.refresh_from_db()
+    assert credential.last_used_at == start + timedelta(seconds=61)
+
+
+def test_a_refused_token_does_not_count_as_used(bearer):
+    Credential.objects.filter(pk=bearer.credential.pk).update(revoked_at=timezone.now())
+
+    verify_bearer_token(bearer.value)
+
+    assert Credential.objects.get(pk=bearer.credential.pk).last_used_at is None
+
+
+def test_client_credentials_need_the_apps_own_client_id(app, user):
+    UserAuthenticationSettings.objects.create(app=app, oauth2_enabled=True, type_of_app="bot")
+    secret = issue_client_secret(app=app, actor=user)
+    client_id = app.oauth2_client_id.value
+
+    assert verify_client_credentials(client_id, secret).ok
+    typo = client_id[:-1] + ("A" if client_id[-1] != "A" else "B")
+    assert verify_client_credentials(typo, secret).reason == Reason.BAD_CHECKSUM
+    other = formats.generate(formats.CLIENT_ID)
+    assert verify_client_credentials(other, secret).reason == Reason.UNKNOWN
+
+
+def test_only_a_valid_api_key_reveals_its_secret(app, bearer):
+    with pytest.raises(ValueError):
+        verify_bearer_token(bearer.value).secret()
+    with pytest.raises(ValueError):
+        verify_api_key(formats.generate(formats.API_KEY)).secret()
+
+
+def test_the_lookup_uses_the_unique_index_on_the_digest(bearer):
+    from credentials.verification import _LOOKUP
+
+    sql = _LOOKUP.format(digests="%s")
+    params = ["2000-01-01 00:00:00", "2000-01-01 00:00:00", "bearer_token", "a" * 64]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = "\n".join(" ".join(map(str, row)) for row in cursor.fetchall())
+    if connection.vendor == "postgresql":
+        assert "Index Cond: ((c.digest)" in plan or "Index Cond: ((digest)" in plan, plan
+    else:
+        assert "SEARCH c USING INDEX" in plan and "(digest=?)" in plan, plan
