@@ -19,7 +19,7 @@ class AppDetailsForm(forms.Form):
         help_text="PNG, JPEG or GIF, at most 700 KB. Shown as a 400x400 square.",
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/gif"}),
     )
-    remove_icon = forms.BooleanField(label="Remove the icon", required=False)
+    remove_icon = forms.BooleanField(label="Remove the icon", required=False, label_suffix="")
     name = _field(
         "name",
         help_text="Shown, with the website URL, as the source of content the App creates "

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.selectors import has_verified_email
 from apps.models import App, PolicyArea, Status, Suspension
 from audit.services import record_event
+from auth_settings.requirements import check_app_details_change
 from notices.services import queue_notice
 from projects.models import Project
 from projects.services import lock_account
@@ -138,6 +139,7 @@ def update_app_details(
         elif remove_icon:
             app.icon = ""
         try:
+            check_app_details_change(app=app)
             _validate_and_save(app)
         except ValidationError:
             if app.icon.name != old_icon:

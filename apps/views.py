@@ -88,14 +88,6 @@ def app_details(request, app_id: int):
 
 
 @login_required
-def app_user_authentication(request, app_id: int):
-    app = selectors.owned_app(request.user, app_id)
-    return render_page(
-        request, "apps/app_user_authentication.html", {"app": app, "tab": "user_authentication"}
-    )
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def app_connect(request, app_id: int):
     app = selectors.owned_app(request.user, app_id)

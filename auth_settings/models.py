@@ -62,4 +62,8 @@ class UserAuthenticationSettings(models.Model):
 
     @property
     def is_confidential_client(self) -> bool:
-        return self.oauth2_enabled and TypeOfApp(self.type_of_app).is_confidential
+        return (
+            self.oauth2_enabled
+            and self.type_of_app in TypeOfApp.values
+            and TypeOfApp(self.type_of_app).is_confidential
+        )

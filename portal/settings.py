@@ -6,6 +6,7 @@ console email. Production sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_UR
 
 import base64
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -271,3 +272,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# OAuth 2.0 scopes an App may ask its users for: name -> one-line description, shown on each
+# App's "User authentication settings" tab. PORTICO_OAUTH2_SCOPES (a JSON object) replaces them.
+PORTICO_OAUTH2_SCOPES = {
+    "tweet.read": "Read posts, including those from protected accounts the user follows.",
+    "tweet.write": "Post and delete posts for the user.",
+    "users.read": "Read profile information of any account.",
+    "users.email": "Read the email address of the user's account.",
+    "follows.read": "See who the user follows and who follows them.",
+    "follows.write": "Follow and unfollow accounts for the user.",
+    "like.read": "See the posts the user liked and who liked them.",
+    "like.write": "Like and unlike posts for the user.",
+    "list.read": "Read lists, list members and list followers.",
+    "list.write": "Create and manage lists for the user.",
+    "dm.read": "Read the user's Direct Messages.",
+    "dm.write": "Send Direct Messages for the user.",
+    "offline.access": "Keep access when the user is not signed in (a refresh token).",
+}
+if os.environ.get("PORTICO_OAUTH2_SCOPES"):
+    try:
+        PORTICO_OAUTH2_SCOPES = json.loads(os.environ["PORTICO_OAUTH2_SCOPES"])
+    except json.JSONDecodeError as error:
+        raise ImproperlyConfigured(
+            "PORTICO_OAUTH2_SCOPES must be a JSON object of scope name to description."
+        ) from error

@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 
 from accounts import views as account_views
 from apps import views as app_views
+from auth_settings import views as auth_settings_views
 from credentials import views as credential_views
 from projects import views as project_views
 from support import views as support_views
@@ -31,7 +32,7 @@ urlpatterns = [
     ),
     path(
         "apps/<int:app_id>/user-authentication/",
-        app_views.app_user_authentication,
+        auth_settings_views.user_authentication,
         name="app_user_authentication",
     ),
     path("apps/<int:app_id>/connect/", app_views.app_connect, name="app_connect"),

@@ -11,6 +11,7 @@ from projects.models import Project
 
 def lock_account(owner) -> None:
     """Serialise an account's creations so its limits hold under concurrent requests."""
+    # Not type(owner): a view passes request.user, a SimpleLazyObject around the user.
     get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
 
 

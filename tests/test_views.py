@@ -184,11 +184,6 @@ def test_markup_in_names_and_descriptions_comes_back_escaped(signed_in, user, pa
         assert "&lt;" in page
 
 
-def test_app_tabs_say_what_is_coming(signed_in, app):
-    page = signed_in.get(f"/apps/{app.app_id}/user-authentication/").content.decode()
-    assert "not available yet" in page
-
-
 def test_app_is_deleted_after_typing_its_name(reauthenticated, app):
     response = reauthenticated.post(f"/apps/{app.app_id}/delete/", {"confirm_name": "Storm Bot"})
     assert response["Location"] == "/"

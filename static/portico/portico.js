@@ -11,6 +11,14 @@ document.addEventListener("click", (event) => {
   });
 });
 
+// A refused form comes back in place (422): take the user to the first field to fix, which
+// may be far above the button they pressed.
+document.addEventListener("htmx:afterSettle", (event) => {
+  if (event.detail.xhr?.status !== 422) return;
+  const field = document.querySelector(".has-error :is(input, textarea, select)");
+  if (field) field.focus();
+});
+
 // Shown-once keys and tokens: a modal dialog; "I have saved it" takes the values off the page.
 function openShownOnce(root) {
   root.querySelectorAll("dialog[data-shown-once][open]").forEach((dialog) => {

@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
+EXPECTED_REFUSAL = "Failed to load resource: the server responded with a status of 422"
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # there (reading the outbox, checking the database) are ordinary synchronous calls.
@@ -46,10 +47,17 @@ def browser():
 def page(browser, live_server):
     """A fresh browser context; every console error or CSP violation fails the test."""
     context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+
+    def on_console(message) -> None:
+        # A refused form answers 422 (htmx swaps it in); Chromium logs that status as an error.
+        if message.type == "error" and not message.text.startswith(EXPECTED_REFUSAL):
+            errors.append(f"{message.text} ({message.location['url']})")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()

@@ -1,0 +1,82 @@
+"""The rules hold when requests race: the App row lock serialises settings and App details."""
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from apps.services import update_app_details
+from auth_settings.models import TypeOfApp, UserAuthenticationSettings
+from auth_settings.services import update_auth_settings
+from credentials.models import Credential, Kind
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks need PostgreSQL; CI runs the suite on it too",
+    ),
+]
+
+THREADS = 8
+
+
+def run_at_once(works: list[Callable[[], object]]) -> list[Exception]:
+    """Run `works` in threads released together; the errors other than refusals."""
+    barrier = threading.Barrier(len(works))
+    errors = []
+
+    def run(work):
+        try:
+            barrier.wait()
+            work()
+        except ValidationError:
+            pass
+        except Exception as error:  # noqa: BLE001 - reported by the caller's assertion
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=[work]) for work in works]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_racing_type_switches_leave_a_client_secret_only_on_a_confidential_client(ready_app, user):
+    types = [TypeOfApp.WEB, TypeOfApp.NATIVE] * (THREADS // 2)
+    errors = run_at_once(
+        [
+            lambda type_of_app=type_of_app: update_auth_settings(
+                app=ready_app, actor=user, oauth2_enabled=True, type_of_app=type_of_app
+            )
+            for type_of_app in types
+        ]
+    )
+    assert errors == []
+    settings = UserAuthenticationSettings.objects.get(app=ready_app)
+    valid = Credential.objects.filter(
+        app=ready_app, kind=Kind.CLIENT_SECRET, revoked_at__isnull=True
+    ).count()
+    assert valid == (1 if settings.is_confidential_client else 0)
+
+
+def test_racing_email_request_and_terms_removal_never_leave_email_without_terms(ready_app, user):
+    works = []
+    for _ in range(THREADS // 2):
+        works.append(lambda: update_auth_settings(app=ready_app, actor=user, request_email=True))
+        works.append(
+            lambda: update_app_details(
+                app=type(ready_app).objects.get(pk=ready_app.pk),
+                actor=user,
+                terms_of_service_url="",
+            )
+        )
+    assert run_at_once(works) == []
+    ready_app.refresh_from_db()
+    settings = UserAuthenticationSettings.objects.filter(app=ready_app).first()
+    assert not (settings and settings.request_email and not ready_app.terms_of_service_url)
