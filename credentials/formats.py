@@ -4,9 +4,10 @@ GitHub's scheme: a scanner recognises a leaked value by its prefix, and a typo f
 checksum before any database query. README.md lists one regular expression per kind.
 """
 
+import re
 import secrets
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 BODY_LENGTH = 32  # 32 base62 characters carry 190 bits, more than the 160 the policy asks for
@@ -17,6 +18,14 @@ HINT_LENGTH = 4
 @dataclass(frozen=True)
 class Format:
     prefix: str
+    # Compiled once: one regular expression checks prefix, length and alphabet on the hot path.
+    shape: re.Pattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        tail = BODY_LENGTH + CHECKSUM_LENGTH
+        object.__setattr__(
+            self, "shape", re.compile(rf"{re.escape(self.prefix)}[0-9A-Za-z]{{{tail}}}")
+        )
 
     @property
     def length(self) -> int:
@@ -66,12 +75,7 @@ def generate(fmt: Format) -> Plaintext:
 
 def has_shape(fmt: Format, value: str) -> bool:
     """Right prefix, length and alphabet: a value that could be one of ours."""
-    return (
-        len(value) == fmt.length
-        and value.startswith(fmt.prefix)
-        and value.isascii()
-        and value[len(fmt.prefix) :].isalnum()
-    )
+    return fmt.shape.fullmatch(value) is not None
 
 
 def has_valid_checksum(value: str) -> bool:
