@@ -165,8 +165,7 @@ def revoke_credential(
     """Revoke one value at once (a current one, or an old one before its grace period ends)."""
     now = now or timezone.now()
     with transaction.atomic():
-        ensure_app_changeable(credential.app)
-        _lock_app(credential.app)
+        _lock_app(credential.app)  # revoking stays allowed on a suspended App
         credential = Credential.objects.select_related("app").get(pk=credential.pk)
         if credential.revoked_at is not None:
             return

@@ -223,3 +223,44 @@ def test_suspending_twice_keeps_one_open_suspension(user, app):
     assert Suspension.objects.filter(app=app, reinstated_at__isnull=True).count() == 1
     reinstate_apps(apps=[app], actor=user)
     assert not Suspension.objects.filter(reinstated_at__isnull=True).exists()
+
+
+def test_every_credential_is_refused_while_suspended_and_works_again_after_reinstatement(user, app):
+    from auth_settings.services import update_auth_settings
+    from credentials.models import Kind
+    from credentials.services import regenerate_credential
+    from credentials.verification import (
+        Reason,
+        verify_access_token,
+        verify_api_key,
+        verify_bearer_token,
+        verify_client_credentials,
+    )
+
+    update_app_details(
+        app=app,
+        actor=user,
+        website_url="https://storm.example",
+        callback_urls=["https://storm.example/cb"],
+    )
+    client_secret = update_auth_settings(
+        app=app, actor=user, oauth2_enabled=True, type_of_app="web"
+    ).client_secret
+    client_id = app.oauth2_client_id.value
+    bearer = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user).value
+    access = regenerate_credential(app=app, kind=Kind.ACCESS_TOKEN, actor=user).value
+    api_key = app.issued_api_key.value
+
+    def answers():
+        return [
+            verify_api_key(api_key).reason,
+            verify_bearer_token(bearer).reason,
+            verify_access_token(access).reason,
+            verify_client_credentials(client_id, client_secret).reason,
+        ]
+
+    assert answers() == [None] * 4
+    suspend_apps(apps=[app], actor=user, policy_area="spam", explanation="Spam.")
+    assert answers() == [Reason.APP_SUSPENDED] * 4
+    reinstate_apps(apps=[app], actor=user)
+    assert answers() == [None] * 4
