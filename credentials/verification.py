@@ -16,6 +16,8 @@ from typing import NamedTuple
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.views.decorators.debug import sensitive_variables
+from psycopg.errors import error_from_result
+from psycopg.pq import ExecStatus
 
 from apps.models import App, Status
 from credentials import at_rest, formats
@@ -127,9 +129,9 @@ def _verify(
     db = connections[DEFAULT_DB_ALIAS]
     at, touched_before = _db_times(db, now)
     statement = _statement(db.vendor, presented.with_client_id, len(candidates))
-    row = _execute(
+    row = _fetch_one(
         db, statement, [at, touched_before, presented.kind_value, *candidates.values()]
-    ).fetchone()
+    )
     if row is None:
         return Verification(Reason.UNKNOWN)
     credential_id, pepper_id, stored_digest, permission, key_id, ciphertext = row[:6]
@@ -146,7 +148,7 @@ def _verify(
     if status == Status.SUSPENDED:
         return Verification(Reason.APP_SUSPENDED, kind, app_pk, app_id, credential_id)
     if due_for_touch:
-        _execute(db, _touch_statement(db.vendor), [at, credential_id, touched_before])
+        _fetch_one(db, _touch_statement(db.vendor), [at, credential_id, touched_before])
     return Verification(
         None, kind, app_pk, app_id, credential_id, permission, stored_digest, key_id, ciphertext
     )
@@ -160,16 +162,43 @@ verify_api_key = partial(_verify, _API_KEY)
 verify_access_token = partial(_verify, _ACCESS_TOKEN)
 
 
-def _execute(db: BaseDatabaseWrapper, statement: str, params: list):
-    """Run a statement on the DB-API connection itself: Django's cursor wrapper costs more than
-    the indexed lookup. It is the same connection, so transactions and pools still apply."""
+def _fetch_one(db: BaseDatabaseWrapper, statement: str | bytes, params: list) -> tuple | None:
+    """Run a statement on the DB-API connection itself and return its first row: Django's cursor
+    wrapper costs more than the indexed lookup. It is the same connection, so transactions and
+    pools still apply."""
     if db.connection is None:
         db.ensure_connection()
     try:
-        return db.connection.execute(statement, params)
+        if db.vendor == "postgresql":
+            return _fetch_one_through_libpq(db.connection.pgconn, statement, params)
+        return db.connection.execute(statement, params).fetchone()
     except db.Database.Error:
         with db.wrap_database_errors:  # raise Django's exception, as a cursor would
             raise
+
+
+# PostgreSQL answers in text; these are the column types the statements above return.
+_FROM_POSTGRESQL_TEXT = {
+    16: lambda raw: raw == b"t",  # boolean
+    17: lambda raw: bytes.fromhex(raw[2:].decode()),  # bytea, hex output
+    20: int,  # bigint
+    23: int,  # integer
+}
+
+
+def _fetch_one_through_libpq(pgconn, statement: bytes, params: list) -> tuple | None:
+    """psycopg's cursor spends about 100 us of Python per query adapting and loading values;
+    libpq's own call with text parameters does the same lookup for a fifth of that."""
+    result = pgconn.exec_params(statement, [str(param).encode() for param in params])
+    if result.status not in (ExecStatus.TUPLES_OK, ExecStatus.COMMAND_OK):
+        raise error_from_result(result)
+    if result.ntuples == 0:
+        return None
+    return tuple(
+        None if raw is None else _FROM_POSTGRESQL_TEXT.get(result.ftype(column), bytes.decode)(raw)
+        for column in range(result.nfields)
+        for raw in (result.get_value(0, column),)
+    )
 
 
 @cache
@@ -187,13 +216,25 @@ def _touch_statement(vendor: str) -> str:
     return _in_paramstyle(vendor, _TOUCH)
 
 
-def _in_paramstyle(vendor: str, statement: str) -> str:
-    return statement.replace("%s", "?") if vendor == "sqlite" else statement
+def _in_paramstyle(vendor: str, statement: str) -> str | bytes:
+    """SQLite's `?`; PostgreSQL's numbered `$n`, as libpq takes them; `%s` elsewhere."""
+    if vendor == "sqlite":
+        return statement.replace("%s", "?")
+    if vendor == "postgresql":
+        parts = statement.split("%s")
+        numbered = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
+        return numbered.encode()
+    return statement
 
 
 def _db_times(db: BaseDatabaseWrapper, now: datetime) -> tuple:
-    """`now` and a minute before, as the backend stores datetimes: SQLite keeps naive UTC text."""
-    if db.vendor != "sqlite":
-        return now, now - LAST_USED_RESOLUTION
-    naive = (now if now.tzinfo is UTC else now.astimezone(UTC)).replace(tzinfo=None)
-    return str(naive), str(naive - LAST_USED_RESOLUTION)
+    """`now` and a minute before, as the backend takes them in text: SQLite keeps naive UTC
+    (`YYYY-MM-DD HH:MM:SS.ffffff`), PostgreSQL reads ISO 8601 with its offset."""
+    now = now if now.tzinfo is UTC else now.astimezone(UTC)
+    before = now - LAST_USED_RESOLUTION
+    if db.vendor == "sqlite":
+        return (
+            now.isoformat(" ", "microseconds")[:26],
+            before.isoformat(" ", "microseconds")[:26],
+        )
+    return now.isoformat(), before.isoformat()

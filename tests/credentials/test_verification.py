@@ -21,15 +21,24 @@ pytestmark = pytest.mark.django_db
 
 
 class CountingConnection:
-    """Wraps the DB-API connection the lean path uses, counting the statements it runs."""
+    """Wraps the DB-API connection the lean path uses (and, on PostgreSQL, its libpq
+    connection), counting the statements it runs."""
 
-    def __init__(self, wrapped):
+    def __init__(self, wrapped, statements=None):
         self.wrapped = wrapped
-        self.statements: list[str] = []
+        self.statements: list = [] if statements is None else statements
 
     def execute(self, statement, params=()):
         self.statements.append(statement)
         return self.wrapped.execute(statement, params)
+
+    def exec_params(self, statement, params, *args, **kwargs):
+        self.statements.append(statement)
+        return self.wrapped.exec_params(statement, params, *args, **kwargs)
+
+    @property
+    def pgconn(self):
+        return CountingConnection(self.wrapped.pgconn, self.statements)
 
     def __getattr__(self, name):
         return getattr(self.wrapped, name)
@@ -174,10 +183,13 @@ def test_the_lookup_uses_the_unique_index_on_the_digest(bearer):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("EXPLAIN " + sql, params)
+            pgconn = connection.connection.pgconn  # the statement is libpq's, with $n
+            result = pgconn.exec_params(b"EXPLAIN " + sql, [p.encode() for p in params])
+            rows = [(result.get_value(row, 0).decode(),) for row in range(result.ntuples)]
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        plan = "\n".join(" ".join(map(str, row)) for row in cursor.fetchall())
+            rows = cursor.fetchall()
+        plan = "\n".join(" ".join(map(str, row)) for row in rows)
     if connection.vendor == "postgresql":
         assert "Index Cond: ((c.digest)" in plan or "Index Cond: ((digest)" in plan, plan
     else:
