@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "apps",
     "credentials",
     "auth_settings",
+    "django_tasks_db",
     "notices",
     "support",
 ]
@@ -243,8 +244,10 @@ PORTICO_MAX_APPS_PER_ACCOUNT = int(os.environ.get("PORTICO_MAX_APPS_PER_ACCOUNT"
 # The address of this portal, for links in emails.
 PORTICO_SITE_URL = os.environ.get("PORTICO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Email notices go out after commit through Django's Tasks framework; a worker backend (one that
-# can defer) retries failures itself, with the immediate backend `manage.py retry_notices` does.
+# Email notices go out after commit through Django's Tasks framework. The immediate backend sends
+# them in the request (`manage.py retry_notices` retries failures from cron); with
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend a `manage.py db_worker` process sends them and
+# retries failures itself, with back-off.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(

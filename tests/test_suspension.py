@@ -264,3 +264,26 @@ def test_every_credential_is_refused_while_suspended_and_works_again_after_reins
     assert answers() == [Reason.APP_SUSPENDED] * 4
     reinstate_apps(apps=[app], actor=user)
     assert answers() == [None] * 4
+
+
+def test_a_worker_backend_sends_notices_and_retries_a_failure_later(user, app, settings):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.MAILERS = FAILING_MAILER
+    suspend_apps(apps=[app], actor=user, policy_area="spam", explanation="Spam.")
+    assert not mail.outbox  # queued for the worker, not sent in the request
+
+    call_command("db_worker", "--batch", "--no-startup-delay")
+    notice = Notice.objects.get()
+    assert (notice.status, notice.attempts) == ("pending", 1)
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.run_after > timezone.now()  # retried later, with back-off
+
+    settings.MAILERS = WORKING_MAILER
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    call_command("db_worker", "--batch", "--no-startup-delay")
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == ("sent", 2)
+    assert mail.outbox[0].subject == "Application suspension notice"
