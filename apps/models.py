@@ -28,6 +28,13 @@ class PolicyArea(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class AppQuerySet(models.QuerySet):
+    def lock(self, app: "App") -> "App":
+        """The App's current row, locked until the transaction ends, so that changes to one
+        App (details, settings, credentials, suspension) run one at a time."""
+        return self.select_for_update().get(pk=app.pk)
+
+
 class App(models.Model):
     """An App, inside a Project or standalone, with its public App ID and App details."""
 
@@ -67,6 +74,8 @@ class App(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AppQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -36,17 +36,19 @@ DETAIL_FIELDS = (
 )
 
 
-def ensure_app_changeable(app: App) -> None:
+def ensure_app_changeable(app: App) -> App:
     """A suspended App keeps its settings readable, but nothing in it may change.
 
-    Reads the status from the database (locking the row), so a suspension made by an operator
-    since `app` was loaded counts at once.
+    Reads the status from the database and returns the App's row locked for the rest of the
+    transaction, so a suspension made by an operator since `app` was loaded counts at once.
     """
-    if App.objects.select_for_update().filter(pk=app.pk, status=Status.SUSPENDED).exists():
+    locked = App.objects.lock(app)
+    if locked.is_suspended:
         raise ValidationError(
             "This App is suspended, so its settings and credentials cannot change. "
             "See the notice above for how to appeal."
         )
+    return locked
 
 
 def new_app_id() -> int:

@@ -60,7 +60,7 @@ def app_details_needed(app: App, fields: tuple[str, ...]) -> list[AppDetail]:
 def check_app_details_change(*, app: App) -> None:
     """Refuse new App details (set on `app`, not saved yet) that the settings still need."""
     # Serialised with update_auth_settings, which locks the same row.
-    App.objects.select_for_update().filter(pk=app.pk).exists()
+    App.objects.lock(app)
     if not UserAuthenticationSettings.objects.filter(app_id=app.pk, request_email=True).exists():
         return
     errors = {

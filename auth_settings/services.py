@@ -42,11 +42,6 @@ class SettingsUpdate:
     client_secret: str | None = None
 
 
-def _lock_app(app: App) -> App:
-    """The App's current row, locked, so settings and App details change one at a time."""
-    return App.objects.select_for_update().get(pk=app.pk)
-
-
 def _refusals(app: App, new: UserAuthenticationSettings, before: dict[str, Any]) -> dict:
     try:
         new.full_clean(exclude=["app"], validate_unique=False, validate_constraints=False)
@@ -108,8 +103,7 @@ def update_auth_settings(
         "type_of_app": type_of_app,
     }
     with transaction.atomic():
-        ensure_app_changeable(app)
-        locked = _lock_app(app)
+        locked = ensure_app_changeable(app)
         settings = auth_settings_of(locked)
         before = {name: getattr(settings, name) for name in SETTING_FIELDS}
         was_confidential = settings.is_confidential_client

@@ -43,11 +43,6 @@ class IssuedCredential:
         return pairs
 
 
-def _lock_app(app: App) -> None:
-    """Serialise changes to one App's credentials, so concurrent requests leave a valid set."""
-    App.objects.select_for_update().filter(pk=app.pk).exists()
-
-
 def _valid(app: App, kind: Kind, now: datetime):
     return Credential.objects.filter(app=app, kind=kind, revoked_at__isnull=True).filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=now)
@@ -90,7 +85,7 @@ def issue_initial_credentials(
 ) -> IssuedCredential:
     """A new App's API Key and Secret, and its OAuth 2.0 Client ID; call inside create_app."""
     with transaction.atomic():
-        _lock_app(app)
+        App.objects.lock(app)
         _ensure_client_id(app)
         issued = _create(app=app, kind=Kind.API_KEY, actor=actor)
         record_event(
@@ -127,8 +122,7 @@ def regenerate_credential(
         )
     now = now or timezone.now()
     with transaction.atomic():
-        ensure_app_changeable(app)
-        _lock_app(app)
+        ensure_app_changeable(app)  # and locks the App's row
         valid = list(_valid(app, kind, now))
         current = [credential for credential in valid if credential.expires_at is None]
         in_grace = [credential for credential in valid if credential.expires_at is not None]
@@ -165,7 +159,7 @@ def revoke_credential(
     """Revoke one value at once (a current one, or an old one before its grace period ends)."""
     now = now or timezone.now()
     with transaction.atomic():
-        _lock_app(credential.app)  # revoking stays allowed on a suspended App
+        App.objects.lock(credential.app)  # revoking stays allowed on a suspended App
         credential = Credential.objects.select_related("app").get(pk=credential.pk)
         if credential.revoked_at is not None:
             return
@@ -206,7 +200,7 @@ def revoke_client_secrets(*, app: App, actor, ip_address: str | None = None) -> 
     """Revoke every Client Secret of the App (it became a public client); returns how many."""
     now = timezone.now()
     with transaction.atomic():
-        _lock_app(app)
+        App.objects.lock(app)
         hints = list(_valid(app, Kind.CLIENT_SECRET, now).values_list("hint", flat=True))
         revoked = _valid(app, Kind.CLIENT_SECRET, now).update(revoked_at=now)
         if revoked:
