@@ -13,7 +13,7 @@ from apps.forms import AppCreateForm, AppDetailsForm, ConnectAppForm
 from audit.services import client_ip
 from credentials.views import render_new_app
 from portal.forms import ConfirmNameForm, add_service_errors
-from portal.ratelimits import rate_limited_message, sensitive_action_allowed
+from portal.ratelimits import sensitive_action_allowed
 from portal.reauthentication import require_recent_reauthentication
 from portal.rendering import redirect_after_success, render_page
 from projects.selectors import owned_project, projects_of
@@ -121,13 +121,14 @@ def app_delete(request, app_id: int):
     if request.method == "POST":
         require_recent_reauthentication(request)
     form = ConfirmNameForm(request.POST or None, expected_name=app.name)
-    if request.method == "POST" and form.is_valid():
-        if not sensitive_action_allowed(request.user):
-            form.add_error(None, rate_limited_message())
-        else:
-            services.delete_app(app=app, actor=request.user, ip_address=client_ip(request))
-            messages.success(request, f"“{app.name}” and its keys and tokens were deleted.")
-            return redirect_after_success(request, reverse("dashboard"))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and sensitive_action_allowed(request.user, form)
+    ):
+        services.delete_app(app=app, actor=request.user, ip_address=client_ip(request))
+        messages.success(request, f"“{app.name}” and its keys and tokens were deleted.")
+        return redirect_after_success(request, reverse("dashboard"))
     return render_page(
         request,
         "apps/app_delete.html",

@@ -13,7 +13,7 @@ from auth_settings.selectors import auth_settings_of
 from credentials.models import Kind
 from credentials.selectors import keys_and_tokens_of
 from portal.forms import add_service_errors
-from portal.ratelimits import rate_limited_message, sensitive_action_allowed
+from portal.ratelimits import sensitive_action_allowed
 from portal.reauthentication import require_recent_reauthentication
 from portal.rendering import render_page
 
@@ -34,8 +34,7 @@ def user_authentication(request, app_id: int):
             type_of_app=form.cleaned_data["type_of_app"],
         ):
             require_recent_reauthentication(request)
-            if not sensitive_action_allowed(request.user):
-                form.add_error(None, rate_limited_message())
+            sensitive_action_allowed(request.user, form)
         if form.is_valid():
             try:
                 update = services.update_auth_settings(

@@ -86,15 +86,20 @@ def issue_initial_credentials(
     """A new App's API Key and Secret, and its OAuth 2.0 Client ID; call inside create_app."""
     with transaction.atomic():
         App.objects.lock(app)
-        _ensure_client_id(app)
-        issued = _create(app=app, kind=Kind.API_KEY, actor=actor)
-        record_event(
-            actor=actor,
-            action="credential.issue",
-            target=app,
-            ip_address=ip_address,
-            changes={"kind": Kind.API_KEY.value, "hint": issued.credential.hint},
-        )
+        return _issue(app=app, kind=Kind.API_KEY, actor=actor, ip_address=ip_address)
+
+
+def _issue(*, app: App, kind: Kind, actor, ip_address: str | None) -> IssuedCredential:
+    """A first value of `kind` for the App (which keeps its one Client ID), with its audit event."""
+    _ensure_client_id(app)
+    issued = _create(app=app, kind=kind, actor=actor)
+    record_event(
+        actor=actor,
+        action="credential.issue",
+        target=app,
+        ip_address=ip_address,
+        changes={"kind": kind.value, "hint": issued.credential.hint},
+    )
     return issued
 
 
@@ -184,15 +189,7 @@ def issue_client_secret(*, app: App, actor, ip_address: str | None = None) -> st
     """
     with transaction.atomic():
         revoke_client_secrets(app=app, actor=actor, ip_address=ip_address)
-        _ensure_client_id(app)
-        issued = _create(app=app, kind=Kind.CLIENT_SECRET, actor=actor)
-        record_event(
-            actor=actor,
-            action="credential.issue",
-            target=app,
-            ip_address=ip_address,
-            changes={"kind": Kind.CLIENT_SECRET.value, "hint": issued.credential.hint},
-        )
+        issued = _issue(app=app, kind=Kind.CLIENT_SECRET, actor=actor, ip_address=ip_address)
     return issued.value
 
 

@@ -19,7 +19,7 @@ from credentials import selectors, services
 from credentials.forms import RegenerateForm, RevokeForm
 from credentials.models import Kind
 from portal.forms import add_service_errors
-from portal.ratelimits import rate_limited_message, sensitive_action_allowed
+from portal.ratelimits import sensitive_action_allowed
 from portal.reauthentication import require_recent_reauthentication
 from portal.rendering import redirect_after_success, render_page
 
@@ -91,9 +91,7 @@ def credential_regenerate(request: HttpRequest, app_id: int, kind: str) -> HttpR
         return redirect("app_keys", app_id=app.app_id)
     require_recent_reauthentication(request)
     form = RegenerateForm(request.POST, prefix=kind)
-    if not sensitive_action_allowed(request.user):
-        form.add_error(None, rate_limited_message())
-    elif form.is_valid():
+    if sensitive_action_allowed(request.user, form) and form.is_valid():
         try:
             issued = services.regenerate_credential(
                 app=app,
@@ -121,9 +119,7 @@ def credential_revoke(request: HttpRequest, app_id: int, credential_id: int) -> 
         return redirect("app_keys", app_id=app.app_id)
     require_recent_reauthentication(request)
     form = RevokeForm(request.POST)
-    if not sensitive_action_allowed(request.user):
-        form.add_error(None, rate_limited_message())
-    elif form.is_valid():
+    if sensitive_action_allowed(request.user, form) and form.is_valid():
         try:
             services.revoke_credential(
                 credential=credential, actor=request.user, ip_address=client_ip(request)

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.services import client_ip
 from portal.forms import ConfirmNameForm, add_service_errors
-from portal.ratelimits import rate_limited_message, sensitive_action_allowed
+from portal.ratelimits import sensitive_action_allowed
 from portal.reauthentication import require_recent_reauthentication
 from portal.rendering import redirect_after_success, render_page
 from projects import services
@@ -76,15 +76,14 @@ def project_delete(request, project_id: int):
     if request.method == "POST":
         require_recent_reauthentication(request)  # its Apps, keys and tokens go with it
     form = ConfirmNameForm(request.POST or None, expected_name=project.name)
-    if request.method == "POST" and form.is_valid():
-        if not sensitive_action_allowed(request.user):
-            form.add_error(None, rate_limited_message())
-        else:
-            services.delete_project(
-                project=project, actor=request.user, ip_address=client_ip(request)
-            )
-            messages.success(request, f"Project “{project.name}” and its Apps were deleted.")
-            return redirect_after_success(request, reverse("dashboard"))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and sensitive_action_allowed(request.user, form)
+    ):
+        services.delete_project(project=project, actor=request.user, ip_address=client_ip(request))
+        messages.success(request, f"Project “{project.name}” and its Apps were deleted.")
+        return redirect_after_success(request, reverse("dashboard"))
     return render_page(
         request,
         "projects/project_delete.html",
