@@ -128,6 +128,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env_bool("DATABASE_POOL", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several app processes on one file: write-ahead logging lets reads go on beside a write
+    # and makes each read cheap (no journal to look for, no file header to re-read), and a
+    # transaction takes the write lock when it begins, so a second writer waits for it instead
+    # of failing with "database is locked" (SQLite has no SELECT ... FOR UPDATE).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL", transaction_mode="IMMEDIATE", timeout=20
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

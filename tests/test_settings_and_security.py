@@ -108,6 +108,20 @@ def test_database_url_selects_postgresql_with_a_pool():
     assert printed(result).split() == ["django.db.backends.postgresql", "True", "portico"]
 
 
+def test_the_sqlite_default_logs_ahead_and_takes_the_write_lock_when_a_transaction_begins(
+    tmp_path,
+):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.db import connection; cursor = connection.cursor();"
+        " print(cursor.execute('PRAGMA journal_mode').fetchone()[0], connection.transaction_mode)",
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'portico.sqlite3'}",
+    )
+    assert printed(result).split() == ["wal", "IMMEDIATE"]
+
+
 def test_redis_url_selects_the_redis_cache():
     result = run_manage(
         "shell",
