@@ -13,6 +13,8 @@ from functools import cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 NONCE_LENGTH = 12
 
@@ -25,25 +27,29 @@ class Digest:
 
 def digest(value: str) -> Digest:
     """The value's digest under the current pepper: what the database stores and indexes."""
-    (pepper_id, keyed), *_ = _keyed_hmacs(tuple(settings.PORTICO_TOKEN_PEPPERS))
+    (pepper_id, keyed), *_ = _keyed_peppers()
     return Digest(pepper_id, _hexdigest(keyed, value))
 
 
-def candidate_digests(value: str) -> dict[str, str]:
-    """The value's digest under every configured pepper, by pepper id, for a lookup."""
-    return {
-        pepper_id: _hexdigest(keyed, value)
-        for pepper_id, keyed in _keyed_hmacs(tuple(settings.PORTICO_TOKEN_PEPPERS))
-    }
+def candidate_digests(value: str) -> list[str]:
+    """The value's digest under every configured pepper, newest first, for a lookup."""
+    return [_hexdigest(keyed, value) for _, keyed in _keyed_peppers()]
 
 
 @cache
-def _keyed_hmacs(peppers: tuple[tuple[str, bytes], ...]) -> list[tuple[str, hmac.HMAC]]:
-    # Keyed once per pepper and copied per value: keying HMAC anew on each API call costs more
-    # than the hash itself.
-    return [
-        (pepper_id, hmac.new(pepper, digestmod=hashlib.sha256)) for pepper_id, pepper in peppers
-    ]
+def _keyed_peppers() -> tuple[tuple[str, hmac.HMAC], ...]:
+    # Read from settings and keyed once, then copied per value: this runs on every API call,
+    # and reading the setting or keying HMAC anew costs more than the hash itself.
+    return tuple(
+        (pepper_id, hmac.new(pepper, digestmod=hashlib.sha256))
+        for pepper_id, pepper in settings.PORTICO_TOKEN_PEPPERS
+    )
+
+
+@receiver(setting_changed)
+def _forget_keyed_peppers(*, setting: str, **kwargs) -> None:
+    if setting == "PORTICO_TOKEN_PEPPERS":
+        _keyed_peppers.cache_clear()
 
 
 def _hexdigest(keyed: hmac.HMAC, value: str) -> str:

@@ -22,7 +22,7 @@ def test_a_different_pepper_gives_a_different_digest(settings):
     settings.PORTICO_TOKEN_PEPPERS = [("t2", b"p" * 32), *settings.PORTICO_TOKEN_PEPPERS]
 
     assert at_rest.digest("ptc_bt_example").hexdigest != before
-    assert before in at_rest.candidate_digests("ptc_bt_example").values()
+    assert before in at_rest.candidate_digests("ptc_bt_example")
 
 
 def test_encryption_round_trips_and_names_its_key(settings):
