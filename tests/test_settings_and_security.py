@@ -96,16 +96,29 @@ def test_argon2_hashes_account_passwords_in_production():
     assert printed(result) == "django.contrib.auth.hashers.Argon2PasswordHasher"
 
 
-def test_database_url_selects_postgresql_with_a_pool():
+def test_database_url_selects_postgresql_with_a_persistent_connection_per_process():
     result = run_manage(
         "shell",
         "-c",
         "from django.conf import settings; d = settings.DATABASES['default'];"
-        " print(d['ENGINE'], d['OPTIONS']['pool'], d['NAME'])",
+        " print(d['ENGINE'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'], 'pool' in d['OPTIONS'])",
         DEBUG="1",
         DATABASE_URL="postgres://portico@db.internal:5432/portico",
     )
-    assert printed(result).split() == ["django.db.backends.postgresql", "True", "portico"]
+    assert printed(result).split() == ["django.db.backends.postgresql", "600", "True", "False"]
+
+
+def test_database_pool_gives_each_process_psycopgs_pool_instead():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        " print(d['CONN_MAX_AGE'], d['OPTIONS']['pool'])",
+        DEBUG="1",
+        DATABASE_URL="postgres://portico@db.internal:5432/portico",
+        DATABASE_POOL="1",
+    )
+    assert printed(result).split() == ["0", "True"]
 
 
 def test_the_sqlite_default_logs_ahead_and_takes_the_write_lock_when_a_transaction_begins(
