@@ -228,12 +228,34 @@ def _fetch_one(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]
     if db.connection is None:
         db.ensure_connection()
     try:
-        if db.vendor == "postgresql":
-            return _fetch_one_through_libpq(db.connection.pgconn, statement, params)
-        return db.connection.execute(statement.sql, params).fetchone()
+        row = _run(db, statement, params)
     except db.Database.Error:
-        with db.wrap_database_errors:  # raise Django's exception, as a cursor would
-            raise
+        if not _replaced_a_dropped_connection(db):
+            with db.wrap_database_errors:  # raise Django's exception, as a cursor would
+                raise
+        row = _run(db, statement, params)
+    db.health_check_done = True  # it just answered: a cursor later in this request need not ask
+    return row
+
+
+def _run(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]) -> tuple | None:
+    if db.vendor == "postgresql":
+        return _fetch_one_through_libpq(db.connection.pgconn, statement, params)
+    return db.connection.execute(statement.sql, params).fetchone()
+
+
+def _replaced_a_dropped_connection(db: BaseDatabaseWrapper) -> bool:
+    """Django checks a persistent connection before a request's first cursor; this path has no
+    cursor, so it checks only after a statement failed, which costs the hot path no round trip.
+    A connection the database dropped is replaced, as the check would have, outside a
+    transaction."""
+    if db.health_check_done or not db.health_check_enabled or db.in_atomic_block:
+        return False
+    if db.is_usable():
+        return False
+    db.close()
+    db.connect()
+    return True
 
 
 def _fetch_one_through_libpq(pgconn, statement: _Statement, params: list[str]) -> tuple | None:

@@ -1,7 +1,8 @@
 from datetime import timedelta
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from apps.models import Status
@@ -198,3 +199,17 @@ def test_the_lookup_uses_the_unique_index_on_the_digest(bearer):
         assert "Index Cond: ((c.digest)" in plan or "Index Cond: ((digest)" in plan, plan
     else:
         assert "SEARCH c USING INDEX" in plan and "(digest=?)" in plan, plan
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL drops connections")
+def test_a_connection_the_database_dropped_is_replaced_before_verification_fails(app, user):
+    bearer = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    close_old_connections()  # a new request begins: its connection is due for a check
+    with psycopg.connect(
+        "postgresql://{USER}@{HOST}:{PORT}/{NAME}".format(**connection.settings_dict)
+    ) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+
+    assert verify_bearer_token(bearer.value).ok
+    assert Credential.objects.filter(app=app).exists()  # the new connection serves the ORM too
