@@ -1,0 +1,31 @@
+"""The bench script keeps running as the code changes (its numbers are read by people, not here)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_bearer_bench_runs_and_prints_both_times_and_their_ratio():
+    # A clean environment: the bench makes its own throwaway SQLite database.
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")}
+    result = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, "bench/verify_bearer.py", "--calls", "20", "--rounds", "2"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("database: sqlite, 20 calls x 2 rounds")
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        "bare view",
+        "Bearer Token verification",
+        "ratio",
+    ]
