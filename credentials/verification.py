@@ -190,7 +190,10 @@ def _verify(lookup: _Lookup, value: str, client_id: str | None = None) -> Verifi
     if row is None:
         return _UNKNOWN
     credential_id, stored_digest, refusal, due_for_touch, app_pk, app_id = row[:6]
-    if not any(hmac.compare_digest(stored_digest, candidate) for candidate in candidates):
+    for candidate in candidates:
+        if hmac.compare_digest(stored_digest, candidate):
+            break
+    else:
         return _UNKNOWN
     if client_id is not None and not hmac.compare_digest(client_id, row[6]):
         return _UNKNOWN
