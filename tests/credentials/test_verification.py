@@ -205,11 +205,12 @@ def test_the_lookup_uses_the_unique_index_on_the_digest(bearer):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL drops connections")
 def test_a_connection_the_database_dropped_is_replaced_before_verification_fails(app, user):
     bearer = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
-    close_old_connections()  # a new request begins: its connection is due for a check
+    backend = connection.connection.info.backend_pid
+    close_old_connections()  # the request ends (with DATABASE_POOL, back to the pool)
     with psycopg.connect(
         "postgresql://{USER}@{HOST}:{PORT}/{NAME}".format(**connection.settings_dict)
     ) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+        admin.execute("SELECT pg_terminate_backend(%s)", [backend])
 
-    assert verify_bearer_token(bearer.value).ok
+    assert verify_bearer_token(bearer.value).ok  # in the next request
     assert Credential.objects.filter(app=app).exists()  # the new connection serves the ORM too
