@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from auth_settings.models import UserAuthenticationSettings
+from portal.admin import ReadOnlyModelAdmin
 
 
 @admin.register(UserAuthenticationSettings)
-class UserAuthenticationSettingsAdmin(admin.ModelAdmin):
+class UserAuthenticationSettingsAdmin(ReadOnlyModelAdmin):
     """Read-only: developers change these through auth_settings.services, with its rules."""
 
     list_display = [
@@ -19,12 +20,3 @@ class UserAuthenticationSettingsAdmin(admin.ModelAdmin):
     list_filter = ["oauth1_enabled", "oauth2_enabled", "type_of_app", "request_email"]
     search_fields = ["app__name", "app__owner__email"]
     list_select_related = ["app"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
