@@ -102,8 +102,13 @@ class Credential(models.Model):
 
     @property
     def encryption_context(self) -> str:
-        """Authenticated with the secret's ciphertext, so it cannot be moved to another row."""
-        return f"{self.kind}:{self.digest}"
+        return encryption_context(self.kind, self.digest)
+
+
+def encryption_context(kind: str, digest: str) -> str:
+    """Authenticated with a secret's ciphertext (not stored), so it cannot be moved to another
+    row: the row's kind and digest."""
+    return f"{Kind(kind).value}:{digest}"
 
 
 class ClientId(models.Model):

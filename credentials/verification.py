@@ -22,7 +22,13 @@ from psycopg.pq import ExecStatus
 
 from apps.models import App, Status
 from credentials import at_rest, formats
-from credentials.models import KINDS_WITH_SECRET, ClientId, Credential, Kind
+from credentials.models import (
+    KINDS_WITH_SECRET,
+    ClientId,
+    Credential,
+    Kind,
+    encryption_context,
+)
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -62,7 +68,7 @@ class Verification(NamedTuple):
         if not self.ok or self.secret_ciphertext is None:
             raise ValueError("Only a valid API Key or Access Token has a secret.")
         sealed = at_rest.Sealed(self.secret_key_id, self.secret_ciphertext)
-        return at_rest.decrypt(sealed, context=f"{self.kind.value}:{self.digest}")
+        return at_rest.decrypt(sealed, context=encryption_context(self.kind, self.digest))
 
     def __repr__(self) -> str:
         return f"Verification({self.reason or 'ok'}, {self.kind}, App ID {self.app_id})"
@@ -135,7 +141,7 @@ class _Lookup:
     def __init__(self, kind: Kind) -> None:
         self.kind = kind
         self.kind_value = kind.value  # a plain str binds faster than the enum
-        self.shape = kind.format.shape
+        self.format = kind.format
         self.with_secret = kind in KINDS_WITH_SECRET
         self.with_client_id = kind == Kind.CLIENT_SECRET
         self.columns = (
@@ -179,7 +185,7 @@ def verify_client_credentials(client_id: str, client_secret: str) -> Verificatio
 
 @sensitive_variables("value")
 def _verify(lookup: _Lookup, value: str, client_id: str | None = None) -> Verification:
-    if lookup.shape.fullmatch(value) is None:
+    if not formats.has_shape(lookup.format, value):
         return _UNKNOWN
     if not formats.has_valid_checksum(value):
         return _BAD_CHECKSUM
