@@ -1,6 +1,9 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.models import App
 from auth_settings.models import Permission
@@ -47,6 +50,14 @@ KIND_LABELS = {
 KINDS_WITH_SECRET = [Kind.API_KEY, Kind.ACCESS_TOKEN]
 
 
+class CredentialQuerySet(models.QuerySet):
+    def valid(self, now: datetime | None = None) -> "CredentialQuerySet":
+        """Not revoked, and not past the end of a grace period."""
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now())
+        )
+
+
 class Credential(models.Model):
     """One issued key or token of an App, kept only as a digest (and its secret as ciphertext).
 
@@ -70,6 +81,8 @@ class Credential(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CredentialQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -1,9 +1,6 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q
-from django.utils import timezone
-
 from apps.models import App
 from auth_settings.selectors import auth_settings_of
 from credentials.models import ClientId, Credential, Kind
@@ -36,11 +33,10 @@ class KeysAndTokens:
 
 def keys_and_tokens_of(app: App, *, now: datetime | None = None) -> KeysAndTokens:
     """What the Keys and tokens tab shows: hints and dates of the valid values, never a secret."""
-    now = now or timezone.now()
     kinds = {kind.value: KindOnTab(kind) for kind in Kind}
     valid = (
-        Credential.objects.filter(app=app, revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        Credential.objects.filter(app=app)
+        .valid(now)
         .select_related("created_by")
         .defer("secret_ciphertext", "digest")
     )
@@ -68,10 +64,6 @@ def keys_and_tokens_of(app: App, *, now: datetime | None = None) -> KeysAndToken
 
 def valid_credential_of(app: App, credential_id: int) -> Credential | None:
     """One of the App's valid credentials by id, or None (another App's, revoked or expired)."""
-    now = timezone.now()
     return (
-        Credential.objects.filter(app=app, pk=credential_id, revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .select_related("app")
-        .first()
+        Credential.objects.filter(app=app, pk=credential_id).valid().select_related("app").first()
     )

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from apps.models import App
@@ -44,9 +43,7 @@ class IssuedCredential:
 
 
 def _valid(app: App, kind: Kind, now: datetime):
-    return Credential.objects.filter(app=app, kind=kind, revoked_at__isnull=True).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    )
+    return Credential.objects.filter(app=app, kind=kind).valid(now)
 
 
 def _create(*, app: App, kind: Kind, actor) -> IssuedCredential:
