@@ -1,17 +1,17 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.template.response import TemplateResponse
 
 from apps.forms import SuspendAppsForm
 from apps.models import App, Suspension
-from apps.services import reinstate_apps, suspend_apps
-from audit.services import client_ip
+from apps.services import reinstate_apps, remove_app, suspend_apps
+from core.errors import ValidationError
 
 
 class SuspensionInline(admin.TabularInline):
     model = Suspension
+    fk_name = "app"
     verbose_name_plural = "Suspension history"
     fields = [
         "suspended_at",
@@ -34,7 +34,27 @@ class AppAdmin(admin.ModelAdmin):
     list_display = ["name", "app_id", "owner", "project", "environment", "status", "created_at"]
     list_filter = ["status", "environment"]
     search_fields = ["name", "owner__email"]
-    readonly_fields = ["app_id", "owner", "project", "status", "created_at", "updated_at"]
+    # Operators look and suspend; App details change only through apps.services (with its
+    # rules and audit events), so nothing here is editable.
+    readonly_fields = [
+        "app_id",
+        "owner",
+        "project",
+        "status",
+        "name",
+        "description",
+        "icon",
+        "website_url",
+        "callback_urls",
+        "terms_of_service_url",
+        "privacy_policy_url",
+        "organization_name",
+        "organization_url",
+        "use_case",
+        "environment",
+        "created_at",
+        "updated_at",
+    ]
     list_select_related = ["owner", "project"]
     inlines = [SuspensionInline]
     actions = ["suspend", "reinstate"]
@@ -48,6 +68,13 @@ class AppAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # Apps are created by their developers, with an App ID and credentials.
 
+    def delete_model(self, request, obj):
+        remove_app(app=obj, actor=request.actor)
+
+    def delete_queryset(self, request, queryset):
+        for app in queryset:
+            remove_app(app=app, actor=request.actor)
+
     def has_suspend_permission(self, request) -> bool:
         return request.user.has_perm("apps.suspend_app")
 
@@ -56,14 +83,9 @@ class AppAdmin(admin.ModelAdmin):
         form = SuspendAppsForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
             try:
-                done = suspend_apps(
-                    apps=list(queryset),
-                    actor=request.user,
-                    ip_address=client_ip(request),
-                    **form.cleaned_data,
-                )
+                done = suspend_apps(apps=list(queryset), actor=request.actor, **form.cleaned_data)
             except ValidationError as error:
-                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+                self.message_user(request, error.message, messages.ERROR)
                 return None
             self.message_user(request, f"Suspended {len(done)} App(s); their owners are notified.")
             return None
@@ -82,7 +104,5 @@ class AppAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reinstate the selected Apps", permissions=["suspend"])
     def reinstate(self, request, queryset):
-        done = reinstate_apps(
-            apps=list(queryset), actor=request.user, ip_address=client_ip(request)
-        )
+        done = reinstate_apps(apps=list(queryset), actor=request.actor)
         self.message_user(request, f"Reinstated {len(done)} App(s); their owners are notified.")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 from apps.validators import validate_callback_urls, validate_web_url
@@ -43,7 +44,7 @@ class App(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="apps"
     )
     project = models.ForeignKey(
-        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="apps"
+        Project, null=True, blank=True, on_delete=models.RESTRICT, related_name="apps"
     )
     name = models.CharField("App name", max_length=APP_NAME_MAX_LENGTH)
     description = models.CharField("App description", max_length=200, blank=True)
@@ -108,11 +109,36 @@ class App(models.Model):
     def current_suspension(self) -> "Suspension | None":
         return self.suspensions.filter(reinstated_at__isnull=True).first()
 
+    @property
+    def can_change(self) -> bool:
+        """Whether its details, settings and keys may change (revoking is always allowed)."""
+        return not self.is_suspended
+
+    @property
+    def can_be_deleted(self) -> bool:
+        """A suspended App stays, so deleting it cannot shed the suspension with its keys."""
+        return not self.is_suspended
+
+    @property
+    def appeal_url(self) -> str:
+        """The platform help form, filled in for an appeal of this App's suspension."""
+        return (
+            f"{reverse('support:help_request_create')}?category=suspension_appeal&app={self.app_id}"
+        )
+
 
 class Suspension(models.Model):
-    """One suspension of an App by an operator: why, by whom, and when it was lifted."""
+    """One suspension of an App by an operator: why, by whom, and when it was lifted.
 
-    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="suspensions")
+    `App.status` is the one authority on whether an App is suspended; these rows are its
+    history, written only by apps.services.suspend_apps and reinstate_apps in the same
+    transaction as the status (the database allows one open row per App). They outlive the
+    App: an operator deleting a suspended App leaves its record, with the App ID and name.
+    """
+
+    app = models.ForeignKey(App, null=True, on_delete=models.SET_NULL, related_name="suspensions")
+    suspended_app_id = models.BigIntegerField("App ID")
+    suspended_app_name = models.CharField("App name", max_length=APP_NAME_MAX_LENGTH)
     policy_area = models.CharField(max_length=32, choices=PolicyArea.choices)
     explanation = models.TextField(max_length=2000)
     suspended_by = models.ForeignKey(
@@ -142,4 +168,77 @@ class Suspension(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Suspension of {self.app} ({self.get_policy_area_display()})"
+        return f"Suspension of {self.suspended_app_name} ({self.get_policy_area_display()})"
+
+
+class Permission(models.TextChoices):
+    """OAuth 1.0a App permissions: what access tokens created with them may do."""
+
+    READ = "read", "Read"
+    READ_WRITE = "read_write", "Read and write"
+    READ_WRITE_DM = "read_write_dm", "Read and write and Direct message"
+
+
+class TypeOfApp(models.TextChoices):
+    """OAuth 2.0 type of App; Native and Single page Apps are public clients."""
+
+    NATIVE = "native", "Native App"
+    SINGLE_PAGE = "single_page", "Single page App"
+    WEB = "web", "Web App"
+    BOT = "bot", "Automated App or bot"
+
+    @property
+    def is_confidential(self) -> bool:
+        """Web Apps and bots keep a secret on a server; native and single page Apps can't."""
+        return self in (TypeOfApp.WEB, TypeOfApp.BOT)
+
+
+class UserAuthenticationSettings(models.Model):
+    """How an App signs users in: OAuth 1.0a and/or OAuth 2.0, and what it may ask for.
+
+    Part of the App aggregate (one row per App, and its rules span App details); the tab that
+    changes it is the `auth_settings` Django app.
+    """
+
+    app = models.OneToOneField(App, on_delete=models.CASCADE, related_name="auth_settings")
+    oauth1_enabled = models.BooleanField("OAuth 1.0a", default=False)
+    oauth1_permission = models.CharField(
+        "App permissions", max_length=16, choices=Permission.choices, default=Permission.READ
+    )
+    request_email = models.BooleanField("Request email address from users", default=False)
+    oauth2_enabled = models.BooleanField("OAuth 2.0", default=False)
+    type_of_app = models.CharField(
+        "Type of App", max_length=16, choices=TypeOfApp.choices, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "auth_settings_userauthenticationsettings"
+        verbose_name = "user authentication settings"
+        verbose_name_plural = "user authentication settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(oauth1_permission__in=Permission.values),
+                name="auth_settings_permission_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(type_of_app__in=[*TypeOfApp.values, ""]),
+                name="auth_settings_type_of_app_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(oauth2_enabled=False) | ~models.Q(type_of_app=""),
+                name="auth_settings_oauth2_needs_type_of_app",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"User authentication settings of {self.app}"
+
+    @property
+    def is_confidential_client(self) -> bool:
+        """The one rule for who has a Client Secret: OAuth 2.0 on, and a Web App or bot."""
+        return (
+            self.oauth2_enabled
+            and self.type_of_app in TypeOfApp.values
+            and TypeOfApp(self.type_of_app).is_confidential
+        )

@@ -1,19 +1,23 @@
-"""Every change to an App: limits, validation, App ID, icon, audit event, one transaction each."""
+"""Every change to an App: limits, validation, App ID, icon, suspension, audit event, one
+transaction each. The App's first keys are issued by workspace.services.create_app, which
+calls `create_app` here."""
 
 import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import has_verified_email
 from apps.models import App, PolicyArea, Status, Suspension
+from apps.requirements import check_app_details_change
+from audit.actions import APP_DETAIL_FIELDS, Action
 from audit.services import record_event
-from auth_settings.requirements import check_app_details_change
+from core import limits
+from core.actor import Actor
+from core.errors import Conflict, LimitReached, Suspended, ValidationError, validating
 from notices.services import queue_notice
 from projects.models import Project
 from projects.services import lock_account
@@ -22,17 +26,10 @@ APP_NAME_TAKEN = "This App name is already taken. Choose another one."
 # App IDs are random ten-digit numbers, so they reveal nothing about how many Apps exist.
 APP_ID_LOW = 1_000_000_000
 APP_ID_SPAN = 9_000_000_000
-DETAIL_FIELDS = (
-    "name",
-    "description",
-    "website_url",
-    "callback_urls",
-    "terms_of_service_url",
-    "privacy_policy_url",
-    "organization_name",
-    "organization_url",
-    "use_case",
-    "environment",
+DETAIL_FIELDS = tuple(field for field in APP_DETAIL_FIELDS if field != "icon")
+SUSPENDED = (
+    "This App is suspended, so its settings and credentials cannot change. "
+    "See the notice above for how to appeal."
 )
 
 
@@ -44,10 +41,7 @@ def ensure_app_changeable(app: App) -> App:
     """
     locked = App.objects.lock(app)
     if locked.is_suspended:
-        raise ValidationError(
-            "This App is suspended, so its settings and credentials cannot change. "
-            "See the notice above for how to appeal."
-        )
+        raise Suspended(SUSPENDED)
     return locked
 
 
@@ -58,23 +52,41 @@ def new_app_id() -> int:
             return app_id
 
 
+def room_in_account(apps_in_account: int) -> bool:
+    """Whether an account with this many Apps (standalone ones included) may have one more."""
+    return apps_in_account < settings.PORTICO_MAX_APPS_PER_ACCOUNT
+
+
+def room_in_project(apps_in_project: int) -> bool:
+    """Whether a Project with this many Apps may hold one more."""
+    return apps_in_project < settings.PORTICO_MAX_APPS_PER_PROJECT
+
+
+def account_full_message() -> str:
+    return (
+        f"An account can have at most {settings.PORTICO_MAX_APPS_PER_ACCOUNT} Apps, standalone "
+        "ones included. Delete an App you no longer need first."
+    )
+
+
+def project_full_message(project: Project) -> str:
+    limit = settings.PORTICO_MAX_APPS_PER_PROJECT
+    return f"A Project can have at most {limit} Apps; “{project.name}” is full."
+
+
 def _ensure_room_in_account(owner) -> None:
-    limit = settings.PORTICO_MAX_APPS_PER_ACCOUNT
-    if App.objects.filter(owner=owner).count() >= limit:
-        raise ValidationError(
-            f"An account can have at most {limit} Apps, standalone ones included. "
-            "Delete an App you no longer need first."
-        )
+    if not room_in_account(App.objects.filter(owner=owner).count()):
+        raise LimitReached(account_full_message())
 
 
 def _ensure_room_in_project(project: Project) -> None:
-    limit = settings.PORTICO_MAX_APPS_PER_PROJECT
-    if project.apps.count() >= limit:
-        raise ValidationError(f"A Project can have at most {limit} Apps; “{project.name}” is full.")
+    if not room_in_project(project.apps.count()):
+        raise LimitReached(project_full_message(project))
 
 
 def _validate_and_save(app: App) -> None:
-    app.full_clean(validate_constraints=False)
+    with validating():
+        app.full_clean(validate_constraints=False)
     if App.objects.filter(name__iexact=app.name).exclude(pk=app.pk).exists():
         raise ValidationError({"name": APP_NAME_TAKEN})
     try:
@@ -84,19 +96,16 @@ def _validate_and_save(app: App) -> None:
         raise ValidationError({"name": APP_NAME_TAKEN}) from error
 
 
-def create_app(
-    *, owner, name: str, project: Project | None = None, ip_address: str | None = None
-) -> App:
-    """Create an App in `project`, or a standalone App when `project` is None, with its API Key
-    and Secret and OAuth 2.0 Client ID.
+def create_app(*, actor: Actor, name: str, project: Project | None = None) -> App:
+    """Create an App of the actor's in `project`, or a standalone App when `project` is None.
 
-    The App carries `issued_api_key`, the API Key and Secret in plain text, for the response that
-    shows them once; only their digest and ciphertext are stored.
+    Only the App row and its audit event: workspace.services.create_app also issues its keys.
     """
+    owner = actor.user
     if not has_verified_email(owner):
         raise ValidationError("Confirm your email address before you create Apps.")
     if project is not None and project.owner_id != owner.pk:
-        raise ValidationError("Choose one of your own Projects.")
+        raise ValidationError({"project": "Choose one of your own Projects."})
     with transaction.atomic():
         lock_account(owner)
         _ensure_room_in_account(owner)
@@ -105,23 +114,18 @@ def create_app(
         app = App(owner=owner, project=project, name=name, app_id=new_app_id())
         _validate_and_save(app)
         record_event(
-            actor=owner,
-            action="app.create",
+            actor=actor,
+            action=Action.APP_CREATE,
             target=app,
-            ip_address=ip_address,
             changes={"app_id": app.app_id, "project": project.name if project else None},
         )
-        from credentials.services import issue_initial_credentials  # it imports this module
-
-        app.issued_api_key = issue_initial_credentials(app=app, actor=owner, ip_address=ip_address)
     return app
 
 
 def update_app_details(
     *,
     app: App,
-    actor,
-    ip_address: str | None = None,
+    actor: Actor,
     icon: ContentFile | None = None,
     remove_icon: bool = False,
     **details: Any,
@@ -130,6 +134,7 @@ def update_app_details(
     unknown = set(details) - set(DETAIL_FIELDS)
     if unknown:
         raise TypeError(f"Not App details: {sorted(unknown)}")
+    limits.APP_DETAILS_SAVES.take(actor)
     with transaction.atomic():
         ensure_app_changeable(app)
         before = {field: getattr(app, field) for field in details}
@@ -149,28 +154,24 @@ def update_app_details(
             app.refresh_from_db()
             raise
         changes = {
-            field: [before[field], details[field]]
+            field: [before[field], getattr(app, field)]
             for field in details
-            if before[field] != details[field]
+            if before[field] != getattr(app, field)
         }
         if app.icon.name != old_icon:
             changes["icon"] = [old_icon, app.icon.name]
             if old_icon:
                 transaction.on_commit(lambda: app.icon.storage.delete(old_icon))
-        record_event(
-            actor=actor, action="app.update", target=app, ip_address=ip_address, changes=changes
-        )
+        record_event(actor=actor, action=Action.APP_UPDATE, target=app, changes=changes)
     return app
 
 
-def connect_app_to_project(
-    *, app: App, project: Project, actor, ip_address: str | None = None
-) -> App:
+def connect_app_to_project(*, app: App, project: Project, actor: Actor) -> App:
     """Move a standalone App into one of its owner's Projects (it then counts there)."""
     if not app.is_standalone:
-        raise ValidationError("This App already belongs to a Project.")
+        raise Conflict("This App already belongs to a Project.")
     if project.owner_id != app.owner_id:
-        raise ValidationError("Choose one of your own Projects.")
+        raise ValidationError({"project": "Choose one of your own Projects."})
     with transaction.atomic():
         ensure_app_changeable(app)
         lock_account(app.owner)
@@ -179,43 +180,60 @@ def connect_app_to_project(
         app.save(update_fields=["project", "updated_at"])
         record_event(
             actor=actor,
-            action="app.connect",
+            action=Action.APP_CONNECT,
             target=app,
-            ip_address=ip_address,
             changes={"project": [None, project.name]},
         )
     return app
 
 
-def delete_app(*, app: App, actor, ip_address: str | None = None) -> None:
-    """Delete an App (its credentials go with it in the same transaction)."""
+def delete_app(*, app: App, actor: Actor) -> None:
+    """Delete an App with its keys and tokens. A sensitive action; a suspended App stays."""
+    limits.sensitive_action(actor)
     with transaction.atomic():
-        record_event(
-            actor=actor,
-            action="app.delete",
-            target=app,
-            ip_address=ip_address,
-            changes={"app_id": app.app_id},
+        _delete(app=app, actor=actor)
+
+
+def _delete(*, app: App, actor: Actor) -> None:
+    locked = App.objects.lock(app)
+    if not locked.can_be_deleted:
+        raise Suspended(
+            f"“{locked.name}” is suspended, so it cannot be deleted. Appeal the suspension "
+            "through the help form, or wait until it is reinstated."
         )
-        icon_name, storage = app.icon.name, app.icon.storage
-        app.delete()
-        if icon_name:
-            transaction.on_commit(lambda: storage.delete(icon_name))
+    _remove(app=locked, actor=actor)
 
 
-def _appeal_url(app: App) -> str:
-    path = reverse("help_request_create")
-    return f"{settings.PORTICO_SITE_URL}{path}?category=suspension_appeal&app={app.app_id}"
+def remove_app(*, app: App, actor: Actor) -> None:
+    """An operator deletes an App, suspended or not (from the admin); its suspension history
+    stays, with the App ID and name."""
+    with transaction.atomic():
+        _remove(app=App.objects.lock(app), actor=actor)
 
 
-def suspend_apps(
-    *,
-    apps: list[App],
-    actor,
-    policy_area: str,
-    explanation: str,
-    ip_address: str | None = None,
-) -> list[App]:
+def _remove(*, app: App, actor: Actor) -> None:
+    record_event(actor=actor, action=Action.APP_DELETE, target=app, changes={"app_id": app.app_id})
+    icon_name, storage = app.icon.name, app.icon.storage
+    app.delete()
+    if icon_name:
+        transaction.on_commit(lambda: storage.delete(icon_name))
+
+
+def delete_apps_of_project(*, project: Project, actor: Actor) -> list[str]:
+    """Delete every App of a Project being deleted (inside its transaction); their names.
+    Refused, before anything is deleted, when one of them is suspended."""
+    apps = list(App.objects.select_for_update().filter(project=project))
+    if suspended := [app.name for app in apps if not app.can_be_deleted]:
+        raise Suspended(
+            f"“{suspended[0]}” in this Project is suspended, so the Project cannot be deleted "
+            "until it is reinstated."
+        )
+    for app in apps:
+        _delete(app=app, actor=actor)
+    return [app.name for app in apps]
+
+
+def suspend_apps(*, apps: list[App], actor: Actor, policy_area: str, explanation: str) -> list[App]:
     """Suspend Apps (already suspended ones are left as they are) and notify each owner."""
     if policy_area not in PolicyArea.values:
         raise ValidationError({"policy_area": "Choose a policy area from the list."})
@@ -229,13 +247,17 @@ def suspend_apps(
             app.status = Status.SUSPENDED
             app.save(update_fields=["status", "updated_at"])
             Suspension.objects.create(
-                app=app, policy_area=policy_area, explanation=explanation, suspended_by=actor
+                app=app,
+                suspended_app_id=app.app_id,
+                suspended_app_name=app.name,
+                policy_area=policy_area,
+                explanation=explanation,
+                suspended_by=actor.user,
             )
             record_event(
                 actor=actor,
-                action="app.suspend",
+                action=Action.APP_SUSPEND,
                 target=app,
-                ip_address=ip_address,
                 changes={"policy_area": policy_area, "explanation": explanation},
             )
             queue_notice(
@@ -246,14 +268,14 @@ def suspend_apps(
                     "app": app,
                     "policy_area": PolicyArea(policy_area).label,
                     "explanation": explanation,
-                    "appeal_url": _appeal_url(app),
+                    "appeal_url": settings.PORTICO_SITE_URL + app.appeal_url,
                 },
             )
             suspended.append(app)
     return suspended
 
 
-def reinstate_apps(*, apps: list[App], actor, ip_address: str | None = None) -> list[App]:
+def reinstate_apps(*, apps: list[App], actor: Actor) -> list[App]:
     """Lift the suspension of Apps: their credentials work again at once; owners are notified."""
     reinstated = []
     with transaction.atomic():
@@ -263,9 +285,9 @@ def reinstate_apps(*, apps: list[App], actor, ip_address: str | None = None) -> 
             app.status = Status.ACTIVE
             app.save(update_fields=["status", "updated_at"])
             app.suspensions.filter(reinstated_at__isnull=True).update(
-                reinstated_by=actor, reinstated_at=timezone.now()
+                reinstated_by=actor.user, reinstated_at=timezone.now()
             )
-            record_event(actor=actor, action="app.reinstate", target=app, ip_address=ip_address)
+            record_event(actor=actor, action=Action.APP_REINSTATE, target=app)
             queue_notice(
                 recipient=app.owner.email,
                 subject="Application reinstatement notice",

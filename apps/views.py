@@ -1,63 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps import selectors, services
-from apps.forms import AppCreateForm, AppDetailsForm, ConnectAppForm
-from audit.services import client_ip
-from credentials.views import render_new_app
-from portal.forms import ConfirmNameForm, add_service_errors
-from portal.ratelimits import sensitive_action_allowed
-from portal.reauthentication import require_recent_reauthentication
-from portal.rendering import redirect_after_success, render_page
-from projects.selectors import owned_project, projects_of
-
-
-@login_required
-def dashboard(request):
-    return render_page(
-        request, "apps/dashboard.html", {"dashboard": selectors.dashboard_for(request.user)}
-    )
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def app_create(request, project_id: int | None = None):
-    project = owned_project(request.user, project_id) if project_id else None
-    form = AppCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            app = services.create_app(
-                owner=request.user,
-                name=form.cleaned_data["name"],
-                project=project,
-                ip_address=client_ip(request),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"“{app.name}” is ready. Its App ID is {app.app_id}.")
-            return render_new_app(request, app)
-    return render_page(
-        request,
-        "apps/app_create.html",
-        {"project": project},
-        partial="form",
-        form=form,
-    )
+from apps.forms import AppDetailsForm, ConnectAppForm
+from core.errors import REFUSALS
+from core.forms import ConfirmNameForm, add_service_errors
+from core.rendering import redirect_after_success, render_page
+from projects.selectors import projects_of
 
 
 @login_required
 def app_settings(request, app_id: int):
     app = selectors.owned_app(request.user, app_id)
-    return redirect("app_details", app_id=app.app_id)
+    return redirect("apps:details", app_id=app.app_id)
 
 
 @login_required
@@ -70,10 +30,8 @@ def app_details(request, app_id: int):
         form = AppDetailsForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                services.update_app_details(
-                    app=app, actor=request.user, ip_address=client_ip(request), **form.cleaned_data
-                )
-            except ValidationError as error:
+                services.update_app_details(app=app, actor=request.actor, **form.cleaned_data)
+            except REFUSALS as error:
                 add_service_errors(form, error)
             else:
                 saved = True
@@ -95,47 +53,30 @@ def app_connect(request, app_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.connect_app_to_project(
-                app=app,
-                project=form.cleaned_data["project"],
-                actor=request.user,
-                ip_address=client_ip(request),
+                app=app, project=form.cleaned_data["project"], actor=request.actor
             )
-        except ValidationError as error:
+        except REFUSALS as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"“{app.name}” now belongs to “{app.project.name}”.")
-            return redirect_after_success(request, reverse("dashboard"))
-    return render_page(
-        request,
-        "apps/app_connect.html",
-        {"app": app},
-        partial="form",
-        form=form,
-    )
+            return redirect_after_success(request, reverse("workspace:dashboard"))
+    return render_page(request, "apps/app_connect.html", {"app": app}, partial="form", form=form)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def app_delete(request, app_id: int):
     app = selectors.owned_app(request.user, app_id)
-    if request.method == "POST":
-        require_recent_reauthentication(request)
     form = ConfirmNameForm(request.POST or None, expected_name=app.name)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and sensitive_action_allowed(request.user, form)
-    ):
-        services.delete_app(app=app, actor=request.user, ip_address=client_ip(request))
-        messages.success(request, f"“{app.name}” and its keys and tokens were deleted.")
-        return redirect_after_success(request, reverse("dashboard"))
-    return render_page(
-        request,
-        "apps/app_delete.html",
-        {"app": app},
-        partial="form",
-        form=form,
-    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delete_app(app=app, actor=request.actor)
+        except REFUSALS as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"“{app.name}” and its keys and tokens were deleted.")
+            return redirect_after_success(request, reverse("workspace:dashboard"))
+    return render_page(request, "apps/app_delete.html", {"app": app}, partial="form", form=form)
 
 
 def app_icon(request, name: str):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.models import AuditEvent
-from portal.admin import ReadOnlyModelAdmin
+from core.admin import ReadOnlyModelAdmin
 
 
 @admin.register(AuditEvent)
@@ -13,7 +13,8 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
         "object_type",
         "object_repr",
         "ip_address",
+        "via",
     ]
-    list_filter = ["action", "object_type"]
+    list_filter = ["action", "object_type", "via"]
     search_fields = ["actor_email", "object_repr", "object_id"]
     date_hierarchy = "created_at"

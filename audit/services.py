@@ -2,19 +2,28 @@ from typing import Any
 
 from django.db import models
 
+from audit.actions import Action
 from audit.models import AuditEvent
+from core.actor import Actor
 
 
 def record_event(
     *,
-    actor: Any,
-    action: str,
+    actor: Actor,
+    action: Action,
     target: models.Model,
-    ip_address: str | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Record that `actor` did `action` to `target`; call it inside the service's transaction."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    """Record that `actor` did `action` to `target`; call it inside the service's transaction.
+
+    The payload must have the action's one shape (audit.actions.PAYLOADS): a service that
+    records another shape fails loudly in its tests rather than writing a trail nobody can read.
+    """
+    action = Action(action)
+    changes = changes or {}
+    if problems := action.payload.problems(changes):
+        raise TypeError(f"{action} payload: {'; '.join(problems)}")
+    user = actor.user
     return AuditEvent.objects.create(
         actor=user,
         actor_email=user.email if user else "",
@@ -22,11 +31,7 @@ def record_event(
         object_type=target._meta.label,
         object_id=str(target.pk),
         object_repr=str(target)[:200],
-        changes=changes or {},
-        ip_address=ip_address,
+        changes=changes,
+        ip_address=actor.ip_address,
+        via=actor.via,
     )
-
-
-def client_ip(request: Any) -> str | None:
-    """The address a request came from, as the WSGI server saw it (the proxy sets REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") or None

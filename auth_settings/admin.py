@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from auth_settings.models import UserAuthenticationSettings
-from portal.admin import ReadOnlyModelAdmin
+from apps.models import UserAuthenticationSettings
+from core.admin import ReadOnlyModelAdmin
 
 
 @admin.register(UserAuthenticationSettings)

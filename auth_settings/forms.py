@@ -1,6 +1,6 @@
 from django import forms
 
-from auth_settings.models import Permission, TypeOfApp, UserAuthenticationSettings
+from apps.models import Permission, TypeOfApp, UserAuthenticationSettings
 from auth_settings.services import SETTING_FIELDS
 
 TYPE_OF_APP_CHOICES = [

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from auth_settings.models import UserAuthenticationSettings
+from apps.models import UserAuthenticationSettings
 
 # Granted only to Apps that request email addresses (which needs a terms of service and a
 # privacy policy URL), so users know where their address goes.

@@ -1,35 +1,26 @@
 """Every change to an App's user authentication settings: one transaction and audit event each.
 
 The page, the admin and the REST API call these. What the settings need from App details is
-enforced from the other side too: see `auth_settings.requirements.check_app_details_change`.
+checked from the other side too: see apps.requirements.check_app_details_change.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.models import App
+from apps.models import App, UserAuthenticationSettings
+from apps.requirements import OAUTH_NEEDS, REQUEST_EMAIL_NEEDS, missing_details, phrase
+from apps.selectors import auth_settings_of
 from apps.services import ensure_app_changeable
+from audit.actions import AUTH_SETTING_FIELDS, Action
 from audit.services import record_event
-from auth_settings.models import UserAuthenticationSettings
-from auth_settings.requirements import (
-    OAUTH_NEEDS,
-    REQUEST_EMAIL_NEEDS,
-    missing_details,
-    phrase,
-)
-from auth_settings.selectors import auth_settings_of
+from core import limits
+from core.actor import Actor
+from core.errors import ValidationError, validating
 from credentials.services import issue_client_secret, revoke_client_secrets
 
-SETTING_FIELDS = (
-    "oauth1_enabled",
-    "oauth1_permission",
-    "request_email",
-    "oauth2_enabled",
-    "type_of_app",
-)
+SETTING_FIELDS = AUTH_SETTING_FIELDS
 _PROTOCOLS = {"oauth1_enabled": "OAuth 1.0a", "oauth2_enabled": "OAuth 2.0"}
 
 
@@ -44,7 +35,8 @@ class SettingsUpdate:
 
 def _refusals(app: App, new: UserAuthenticationSettings, before: dict[str, Any]) -> dict:
     try:
-        new.full_clean(exclude=["app"], validate_unique=False, validate_constraints=False)
+        with validating():
+            new.full_clean(exclude=["app"], validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         return error.message_dict
     errors = {}
@@ -62,27 +54,10 @@ def _refusals(app: App, new: UserAuthenticationSettings, before: dict[str, Any])
     return errors
 
 
-def switches_client_type(
-    *, app: App, oauth2_enabled: bool | None = None, type_of_app: str | None = None
-) -> bool:
-    """Whether saving these settings would issue or revoke the App's Client Secret.
-
-    Views ask it first: like regenerating a key, that needs a recent password and counts
-    towards the account's limit on sensitive actions.
-    """
-    current = auth_settings_of(app)
-    after = UserAuthenticationSettings(
-        oauth2_enabled=current.oauth2_enabled if oauth2_enabled is None else oauth2_enabled,
-        type_of_app=current.type_of_app if type_of_app is None else type_of_app,
-    )
-    return current.is_confidential_client != after.is_confidential_client
-
-
 def update_auth_settings(
     *,
     app: App,
-    actor: Any,
-    ip_address: str | None = None,
+    actor: Actor,
     oauth1_enabled: bool | None = None,
     oauth1_permission: str | None = None,
     request_email: bool | None = None,
@@ -93,7 +68,8 @@ def update_auth_settings(
 
     Becoming a confidential client (OAuth 2.0 on, Web App or Automated App or bot) issues a
     Client Secret, returned once in `client_secret`; no longer being one revokes it. Both halves
-    happen in the same transaction as the settings.
+    happen in the same transaction as the settings, and such a switch is a sensitive action
+    (a recent password, and one count against the account's limit).
     """
     requested = {
         "oauth1_enabled": oauth1_enabled,
@@ -120,18 +96,17 @@ def update_auth_settings(
         }
         if not changes:
             return SettingsUpdate(settings=settings)
+        switches_client_type = settings.is_confidential_client != was_confidential
+        if switches_client_type:
+            limits.sensitive_action(actor)
         settings.save()
         app.auth_settings = settings  # so later reads through the caller's App see the change
         record_event(
-            actor=actor,
-            action="auth_settings.update",
-            target=locked,
-            ip_address=ip_address,
-            changes=changes,
+            actor=actor, action=Action.AUTH_SETTINGS_UPDATE, target=locked, changes=changes
         )
         client_secret = None
         if settings.is_confidential_client and not was_confidential:
-            client_secret = issue_client_secret(app=locked, actor=actor, ip_address=ip_address)
+            client_secret = issue_client_secret(app=locked, actor=actor)
         elif was_confidential and not settings.is_confidential_client:
-            revoke_client_secrets(app=locked, actor=actor, ip_address=ip_address)
+            revoke_client_secrets(app=locked, actor=actor)
     return SettingsUpdate(settings=settings, changes=changes, client_secret=client_secret)

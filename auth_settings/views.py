@@ -1,21 +1,17 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from apps.selectors import owned_app
-from audit.services import client_ip
+from apps.requirements import OAUTH_NEEDS, REQUEST_EMAIL_NEEDS, app_details_needed
+from apps.selectors import auth_settings_of, owned_app
 from auth_settings import services
 from auth_settings.forms import AuthSettingsForm
-from auth_settings.requirements import OAUTH_NEEDS, REQUEST_EMAIL_NEEDS, app_details_needed
 from auth_settings.scopes import scopes_of
-from auth_settings.selectors import auth_settings_of
+from core.errors import REFUSALS
+from core.forms import add_service_errors
+from core.rendering import render_page
 from credentials.models import Kind
 from credentials.selectors import keys_and_tokens_of
-from portal.forms import add_service_errors
-from portal.ratelimits import sensitive_action_allowed
-from portal.reauthentication import require_recent_reauthentication
-from portal.rendering import render_page
 
 
 @never_cache  # the answer to a switch to a confidential type of App holds the new Client Secret
@@ -28,19 +24,12 @@ def user_authentication(request, app_id: int):
     update = None
     if request.method == "POST":
         form = AuthSettingsForm(request.POST)
-        if form.is_valid() and services.switches_client_type(
-            app=app,
-            oauth2_enabled=form.cleaned_data["oauth2_enabled"],
-            type_of_app=form.cleaned_data["type_of_app"],
-        ):
-            require_recent_reauthentication(request)
-            sensitive_action_allowed(request.user, form)
         if form.is_valid():
             try:
                 update = services.update_auth_settings(
-                    app=app, actor=request.user, ip_address=client_ip(request), **form.cleaned_data
+                    app=app, actor=request.actor, **form.cleaned_data
                 )
-            except ValidationError as error:
+            except REFUSALS as error:
                 add_service_errors(form, error)
             else:
                 current = update.settings

@@ -42,10 +42,11 @@ from django.db import connection  # noqa: E402
 from django.http import HttpResponse, JsonResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 
-from apps.services import create_app  # noqa: E402
+from core.actor import system_actor  # noqa: E402
 from credentials.models import Kind  # noqa: E402
 from credentials.services import regenerate_credential  # noqa: E402
 from credentials.verification import verify_bearer_token  # noqa: E402
+from workspace.services import create_app  # noqa: E402
 
 
 def bare(request) -> HttpResponse:
@@ -108,8 +109,10 @@ def _bearer_token() -> str:
     run = time.time_ns()
     owner = get_user_model().objects.create_user(email=f"bench-{run}@portico.localhost")
     EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
-    app = create_app(owner=owner, name=f"Bench {run % 10**12}")
-    return regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=owner).value
+    app = create_app(actor=system_actor(user=owner), name=f"Bench {run % 10**12}")
+    return regenerate_credential(
+        app=app, kind=Kind.BEARER_TOKEN, actor=system_actor(user=owner, reauthenticated=True)
+    ).value
 
 
 def _call(handler: WSGIHandler, environ: dict) -> str:

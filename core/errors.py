@@ -111,3 +111,8 @@ def validating() -> Iterator[None]:
         yield
     except DjangoValidationError as error:
         raise ValidationError.from_django(error) from error
+
+
+# The refusals a page shows next to its form; NotFound and ReauthenticationNeeded are answered
+# by core.middleware (a 404 page; the password page).
+REFUSALS = (ValidationError, Suspended, Conflict, LimitReached, TooManyChanges)

@@ -5,8 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.models import App
-from auth_settings.models import Permission
+from apps.models import App, Permission
 from credentials import formats
 
 
@@ -112,6 +111,12 @@ class Credential(models.Model):
 
     def __str__(self) -> str:
         return f"{Kind(self.kind).value_label} …{self.hint} of {self.app}"
+
+    @property
+    def is_revocable(self) -> bool:
+        """An App always keeps a current API Key and Secret: it is regenerated, not revoked
+        (an old one in its grace period may be revoked)."""
+        return self.kind != Kind.API_KEY or self.expires_at is not None
 
     @property
     def encryption_context(self) -> str:

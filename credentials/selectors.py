@@ -2,7 +2,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from apps.models import App
-from auth_settings.selectors import auth_settings_of
+from apps.selectors import auth_settings_of
+from core.errors import NotFound
 from credentials.models import ClientId, Credential, Kind
 
 
@@ -62,8 +63,12 @@ def keys_and_tokens_of(app: App, *, now: datetime | None = None) -> KeysAndToken
     )
 
 
-def valid_credential_of(app: App, credential_id: int) -> Credential | None:
-    """One of the App's valid credentials by id, or None (another App's, revoked or expired)."""
-    return (
+def valid_credential_of(app: App, credential_id: int) -> Credential:
+    """One of the App's valid credentials by id; NotFound for another App's, a revoked or an
+    expired one."""
+    credential = (
         Credential.objects.filter(app=app, pk=credential_id).valid().select_related("app").first()
     )
+    if credential is None:
+        raise NotFound("No such key or token, or it no longer works.")
+    return credential

@@ -1,18 +1,24 @@
 """Every change to an App's keys and tokens: issue, regenerate, revoke; one transaction each,
 under a lock on the App row, with an audit event that never holds a secret.
+
+Regenerating and revoking are sensitive actions: core.limits.sensitive_action checks the
+actor's recent password and counts the action, once, whoever calls.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from apps.models import App
+from apps.selectors import auth_settings_of
 from apps.services import ensure_app_changeable
+from audit.actions import Action
 from audit.services import record_event
-from auth_settings.selectors import auth_settings_of
+from core import limits
+from core.actor import Actor
+from core.errors import Conflict, ValidationError
 from credentials import at_rest, formats
 from credentials.models import ClientId, Credential, Kind
 
@@ -22,6 +28,10 @@ GRACE_PERIODS = {
     "24h": ("24 hours", timedelta(hours=24)),
     "7d": ("7 days", timedelta(days=7)),
 }
+ONLY_CONFIDENTIAL_CLIENTS = (
+    "Only confidential clients (Web App, Automated App or bot) have a Client Secret. "
+    "Change the type of App under User authentication settings first."
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,9 @@ def _valid(app: App, kind: Kind, now: datetime):
     return Credential.objects.filter(app=app, kind=kind).valid(now)
 
 
-def _create(*, app: App, kind: Kind, actor) -> IssuedCredential:
+def _create(*, app: App, kind: Kind, actor: Actor) -> IssuedCredential:
+    """A new value of `kind`; `app` is the App's row locked by the caller, so the settings it
+    reads (the Access Token's permission level) are the current ones."""
     value = formats.generate(kind.format)
     digest = at_rest.digest(value)
     credential = Credential(
@@ -55,7 +67,7 @@ def _create(*, app: App, kind: Kind, actor) -> IssuedCredential:
         pepper_id=digest.pepper_id,
         digest=digest.hexdigest,
         hint=formats.hint(value),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor.user,
     )
     secret = None
     if kind.secret_format is not None:
@@ -77,37 +89,28 @@ def _ensure_client_id(app: App) -> ClientId:
     return client_id
 
 
-def issue_initial_credentials(
-    *, app: App, actor, ip_address: str | None = None
-) -> IssuedCredential:
-    """A new App's API Key and Secret, and its OAuth 2.0 Client ID; call inside create_app."""
+def issue_initial_credentials(*, app: App, actor: Actor) -> IssuedCredential:
+    """A new App's API Key and Secret, and its OAuth 2.0 Client ID."""
     with transaction.atomic():
-        App.objects.lock(app)
-        return _issue(app=app, kind=Kind.API_KEY, actor=actor, ip_address=ip_address)
+        locked = App.objects.lock(app)
+        return _issue(app=locked, kind=Kind.API_KEY, actor=actor)
 
 
-def _issue(*, app: App, kind: Kind, actor, ip_address: str | None) -> IssuedCredential:
+def _issue(*, app: App, kind: Kind, actor: Actor) -> IssuedCredential:
     """A first value of `kind` for the App (which keeps its one Client ID), with its audit event."""
     _ensure_client_id(app)
     issued = _create(app=app, kind=kind, actor=actor)
     record_event(
         actor=actor,
-        action="credential.issue",
+        action=Action.CREDENTIAL_ISSUE,
         target=app,
-        ip_address=ip_address,
         changes={"kind": kind.value, "hint": issued.credential.hint},
     )
     return issued
 
 
 def regenerate_credential(
-    *,
-    app: App,
-    kind: Kind,
-    actor,
-    grace: str = "",
-    ip_address: str | None = None,
-    now: datetime | None = None,
+    *, app: App, kind: Kind, actor: Actor, grace: str = "", now: datetime | None = None
 ) -> IssuedCredential:
     """Make a new value of `kind`; the current one stops at once, or after the `grace` period.
 
@@ -117,15 +120,13 @@ def regenerate_credential(
     kind = Kind(kind)
     if grace and grace not in GRACE_PERIODS:
         raise ValidationError({"grace": "Choose no grace period, 1 hour, 24 hours or 7 days."})
-    if kind == Kind.CLIENT_SECRET and not auth_settings_of(app).is_confidential_client:
-        raise ValidationError(
-            "Only confidential clients (Web App, Automated App or bot) have a Client Secret. "
-            "Change the type of App under User authentication settings first."
-        )
-    now = now or timezone.now()
+    limits.sensitive_action(actor)
     with transaction.atomic():
-        ensure_app_changeable(app)  # and locks the App's row
-        valid = list(_valid(app, kind, now))
+        locked = ensure_app_changeable(app)
+        if kind == Kind.CLIENT_SECRET and not auth_settings_of(locked).is_confidential_client:
+            raise Conflict(ONLY_CONFIDENTIAL_CLIENTS)
+        now = now or timezone.now()
+        valid = list(_valid(locked, kind, now))
         current = [credential for credential in valid if credential.expires_at is None]
         in_grace = [credential for credential in valid if credential.expires_at is not None]
         for credential in in_grace:
@@ -138,12 +139,11 @@ def regenerate_credential(
             else:
                 credential.revoked_at = now
                 credential.save(update_fields=["revoked_at"])
-        issued = _create(app=app, kind=kind, actor=actor)
+        issued = _create(app=locked, kind=kind, actor=actor)
         record_event(
             actor=actor,
-            action="credential.regenerate" if current else "credential.generate",
-            target=app,
-            ip_address=ip_address,
+            action=Action.CREDENTIAL_REGENERATE if current else Action.CREDENTIAL_GENERATE,
+            target=locked,
             changes={
                 "kind": kind.value,
                 "hint": issued.credential.hint,
@@ -155,42 +155,39 @@ def regenerate_credential(
     return issued
 
 
-def revoke_credential(
-    *, credential: Credential, actor, ip_address: str | None = None, now: datetime | None = None
-) -> None:
+def revoke_credential(*, credential: Credential, actor: Actor) -> None:
     """Revoke one value at once (a current one, or an old one before its grace period ends)."""
-    now = now or timezone.now()
+    if not credential.is_revocable:
+        raise Conflict(
+            "An App always has an API Key and Secret: regenerate them instead of revoking."
+        )
+    limits.sensitive_action(actor)
     with transaction.atomic():
         App.objects.lock(credential.app)  # revoking stays allowed on a suspended App
         credential = Credential.objects.select_related("app").get(pk=credential.pk)
         if credential.revoked_at is not None:
             return
-        if credential.kind == Kind.API_KEY and credential.expires_at is None:
-            raise ValidationError(
-                "An App always has an API Key and Secret: regenerate them instead of revoking."
-            )
-        credential.revoked_at = now
+        credential.revoked_at = timezone.now()
         credential.save(update_fields=["revoked_at"])
         record_event(
             actor=actor,
-            action="credential.revoke",
+            action=Action.CREDENTIAL_REVOKE,
             target=credential.app,
-            ip_address=ip_address,
-            changes={"kind": credential.kind, "hint": credential.hint},
+            changes={"kind": credential.kind, "hints": [credential.hint]},
         )
 
 
-def issue_client_secret(*, app: App, actor, ip_address: str | None = None) -> str:
-    """A new Client Secret for an App that became a confidential client; returns the plain text,
-    to be shown once. Any Client Secret the App had stops at once.
-    """
+def issue_client_secret(*, app: App, actor: Actor) -> str:
+    """A new Client Secret for an App that became a confidential client (call it with the
+    App's row locked); returns the plain text, to be shown once. Any Client Secret the App
+    had stops at once."""
     with transaction.atomic():
-        revoke_client_secrets(app=app, actor=actor, ip_address=ip_address)
-        issued = _issue(app=app, kind=Kind.CLIENT_SECRET, actor=actor, ip_address=ip_address)
+        revoke_client_secrets(app=app, actor=actor)
+        issued = _issue(app=app, kind=Kind.CLIENT_SECRET, actor=actor)
     return issued.value
 
 
-def revoke_client_secrets(*, app: App, actor, ip_address: str | None = None) -> int:
+def revoke_client_secrets(*, app: App, actor: Actor) -> int:
     """Revoke every Client Secret of the App (it became a public client); returns how many."""
     now = timezone.now()
     with transaction.atomic():
@@ -200,9 +197,8 @@ def revoke_client_secrets(*, app: App, actor, ip_address: str | None = None) -> 
         if revoked:
             record_event(
                 actor=actor,
-                action="credential.revoke",
+                action=Action.CREDENTIAL_REVOKE,
                 target=app,
-                ip_address=ip_address,
                 changes={"kind": Kind.CLIENT_SECRET.value, "hints": hints},
             )
     return revoked

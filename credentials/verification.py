@@ -2,17 +2,20 @@
 API Key, Bearer Token, Access Token or Client ID plus Client Secret.
 
 Every API call goes through here, so the lookup is one indexed query on the DB-API connection
-itself: the ORM's per-query overhead alone costs more than the rest of a bare request. The
-checksum is checked before the database is asked, digests are compared in constant time, and
-`last_used_at` is written at most once a minute per credential. Expiry and last use are judged
-by the database's clock, so no time is formatted in Python on the hot path.
+itself (see `_fetch_one`, the only function that touches it): the ORM's per-query overhead alone
+costs more than the rest of a bare request. The checksum is checked before the database is
+asked, digests are compared in constant time, and `last_used_at` is written at most once a
+minute per credential. Expiry and last use are judged by the database's clock, so no time is
+formatted in Python on the hot path. Each statement's columns are named, and a row is read into
+a `_Row` by those names, so a new kind (user tokens, refresh tokens, request tokens) adds a
+column list, not another positional slice.
 """
 
 import hmac
 from datetime import timedelta
 from enum import StrEnum
 from functools import cache, partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -79,20 +82,25 @@ class Verification(NamedTuple):
 # short column for that rather than three. Each column names the Python type it is read as;
 # PostgreSQL answers in text, and _TEXT_READERS turns that text into the type.
 _COLUMNS = (
-    ("c.id", int),
-    ("c.digest", str),
+    ("credential_id", "c.id", int),
+    ("digest", "c.digest", str),
     (
+        "refusal",
         f"CASE WHEN c.revoked_at IS NOT NULL THEN '{Reason.REVOKED}'"
         f" WHEN c.expires_at <= {{now}} THEN '{Reason.EXPIRED}'"
-        f" WHEN a.status = '{Status.SUSPENDED}' THEN '{Reason.APP_SUSPENDED}' END AS refusal",
+        f" WHEN a.status = '{Status.SUSPENDED}' THEN '{Reason.APP_SUSPENDED}' END",
         str,
     ),
-    ("c.last_used_at IS NULL OR c.last_used_at <= {touched_before} AS due_for_touch", bool),
-    ("a.id", int),
-    ("a.app_id", int),
+    ("due_for_touch", "c.last_used_at IS NULL OR c.last_used_at <= {touched_before}", bool),
+    ("app_pk", "a.id", int),
+    ("app_id", "a.app_id", int),
 )
-_SECRET_COLUMNS = (("c.permission", str), ("c.secret_key_id", str), ("c.secret_ciphertext", bytes))
-_CLIENT_ID_COLUMNS = (("ci.value", str),)
+_SECRET_COLUMNS = (
+    ("permission", "c.permission", str),
+    ("secret_key_id", "c.secret_key_id", str),
+    ("secret_ciphertext", "c.secret_ciphertext", bytes),
+)
+_CLIENT_ID_COLUMNS = (("client_id", "ci.value", str),)
 _CREDENTIAL = Credential._meta.db_table
 _FROM = f"{_CREDENTIAL} c JOIN {App._meta.db_table} a ON a.id = c.app_id"
 _JOIN_CLIENT_ID = f" JOIN {ClientId._meta.db_table} ci ON ci.app_id = c.app_id"
@@ -122,16 +130,22 @@ _TEXT_READERS = {
 
 
 class _Statement(NamedTuple):
-    """A statement in the vendor's own parameter style and clock, with how to read each column
-    of its answer from PostgreSQL's text."""
+    """A statement in the vendor's own parameter style and clock, with the name of each column
+    of its answer and how to read it from PostgreSQL's text."""
 
     sql: str | bytes
+    names: tuple[str, ...] = ()
     text_readers: tuple = ()
 
     @classmethod
-    def build(cls, vendor: str, sql: str, column_types: tuple[type, ...] = ()) -> "_Statement":
+    def build(cls, vendor: str, sql: str, columns: tuple = ()) -> "_Statement":
         sql = _in_paramstyle(vendor, sql.format(**_CLOCK[vendor]))
-        return cls(sql, tuple(map(_TEXT_READERS.get, column_types)))
+        names = tuple(name for name, _, _ in columns)
+        return cls(sql, names, tuple(_TEXT_READERS[read_as] for _, _, read_as in columns))
+
+
+class _Row(dict[str, Any]):
+    """One answer of a statement, its columns by name."""
 
 
 class _Lookup:
@@ -156,12 +170,12 @@ class _Lookup:
             return self._statements[vendor, digests]
         except KeyError:
             sql = (
-                f"SELECT {', '.join(expression for expression, _ in self.columns)}"  # noqa: S608
+                f"SELECT {', '.join(expression for _, expression, _ in self.columns)}"  # noqa: S608
                 f" FROM {_FROM}{_JOIN_CLIENT_ID if self.with_client_id else ''}"
                 f" WHERE c.kind = %s AND c.digest IN ({', '.join(['%s'] * digests)})"
             )
-            types = tuple(column_type for _, column_type in self.columns)
-            statement = self._statements[vendor, digests] = _Statement.build(vendor, sql, types)
+            statement = _Statement.build(vendor, sql, self.columns)
+            self._statements[vendor, digests] = statement
             return statement
 
 
@@ -195,31 +209,28 @@ def _verify(lookup: _Lookup, value: str, client_id: str | None = None) -> Verifi
     row = _fetch_one(db, statement, [lookup.kind_value, *candidates])
     if row is None:
         return _UNKNOWN
-    credential_id, stored_digest, refusal, due_for_touch, app_pk, app_id = row[:6]
+    stored_digest = row["digest"]
     for candidate in candidates:
         if hmac.compare_digest(stored_digest, candidate):
             break
     else:
         return _UNKNOWN
-    if client_id is not None and not hmac.compare_digest(client_id, row[6]):
+    if client_id is not None and not hmac.compare_digest(client_id, row["client_id"]):
         return _UNKNOWN
-    if refusal is not None:
-        return Verification(Reason(refusal), lookup.kind, app_pk, app_id, credential_id)
-    if due_for_touch:
-        _fetch_one(db, _touch_statement(db.vendor), [str(credential_id)])
+    known = (lookup.kind, row["app_pk"], row["app_id"], row["credential_id"])
+    if row["refusal"] is not None:
+        return Verification(Reason(row["refusal"]), *known)
+    if row["due_for_touch"]:
+        _fetch_one(db, _touch_statement(db.vendor), [str(row["credential_id"])])
     if not lookup.with_secret:
-        return Verification(None, lookup.kind, app_pk, app_id, credential_id)
-    permission, key_id, ciphertext = row[6:9]
+        return Verification(None, *known)
     return Verification(
         None,
-        lookup.kind,
-        app_pk,
-        app_id,
-        credential_id,
-        permission,
-        stored_digest,
-        key_id,
-        ciphertext,
+        *known,
+        permission=row["permission"],
+        digest=stored_digest,
+        secret_key_id=row["secret_key_id"],
+        secret_ciphertext=row["secret_ciphertext"],
     )
 
 
@@ -230,10 +241,21 @@ verify_api_key = partial(_verify, _API_KEY)
 verify_access_token = partial(_verify, _ACCESS_TOKEN)
 
 
-def _fetch_one(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]) -> tuple | None:
-    """Run a statement on the DB-API connection itself and return its first row: Django's cursor
-    wrapper costs more than the indexed lookup. It is the same connection, so transactions and
-    pools still apply."""
+def _fetch_one(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]) -> _Row | None:
+    """Run a statement on the DB-API connection itself and return its first row, by column name.
+
+    This is the one place the data plane goes around Django's cursor, whose wrapper costs more
+    than the indexed lookup. What it bypasses: the cursor's per-query work (query logging with
+    DEBUG, execute wrappers, the adaptation of parameters) and, on PostgreSQL, psycopg's cursor
+    altogether (libpq's call with text parameters). What it keeps: the same connection, so pools
+    and Django's connection handling still apply, and its errors are raised as Django's.
+
+    Transactions: on SQLite the statement runs in the connection's transaction like any other.
+    On PostgreSQL, psycopg sends BEGIN lazily with its cursor's first statement; a lookup that
+    is the first statement of an `atomic()` block runs before that BEGIN, outside the
+    transaction, and so does its `last_used_at` write. That is harmless here (the write is an
+    idempotent touch), but don't rely on the lookup seeing the block's own uncommitted rows.
+    """
     if db.connection is None:
         db.ensure_connection()
     try:
@@ -244,7 +266,7 @@ def _fetch_one(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]
                 raise
         row = _run(db, statement, params)
     db.health_check_done = True  # it just answered: a cursor later in this request need not ask
-    return row
+    return None if row is None else _Row(zip(statement.names, row, strict=True))
 
 
 def _run(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]) -> tuple | None:

@@ -4,7 +4,6 @@ appears only in the response to the POST that made it, which no cache may keep.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,14 +13,12 @@ from django_htmx.http import push_url, reselect, reswap, retarget
 
 from apps.models import App
 from apps.selectors import owned_app
-from audit.services import client_ip
+from core.errors import REFUSALS
+from core.forms import add_service_errors
+from core.rendering import redirect_after_success, render_page
 from credentials import selectors, services
 from credentials.forms import RegenerateForm, RevokeForm
 from credentials.models import Kind
-from portal.forms import add_service_errors
-from portal.ratelimits import sensitive_action_allowed
-from portal.reauthentication import require_recent_reauthentication
-from portal.rendering import redirect_after_success, render_page
 
 TEMPLATE = "credentials/app_keys.html"
 
@@ -68,7 +65,7 @@ def render_new_app(request: HttpRequest, app: App) -> HttpResponse:
         reselect(response, "#main")
         retarget(response, "#main")
         reswap(response, "outerHTML")
-        push_url(response, reverse("app_keys", args=[app.app_id]))
+        push_url(response, reverse("credentials:keys", args=[app.app_id]))
     return response
 
 
@@ -88,19 +85,14 @@ def credential_regenerate(request: HttpRequest, app_id: int, kind: str) -> HttpR
     if kind not in Kind.values:
         raise Http404("No such kind of key or token.")
     if request.method != "POST":
-        return redirect("app_keys", app_id=app.app_id)
-    require_recent_reauthentication(request)
+        return redirect("credentials:keys", app_id=app.app_id)
     form = RegenerateForm(request.POST, prefix=kind)
-    if sensitive_action_allowed(request.user, form) and form.is_valid():
+    if form.is_valid():
         try:
             issued = services.regenerate_credential(
-                app=app,
-                kind=Kind(kind),
-                actor=request.user,
-                grace=form.cleaned_data["grace"],
-                ip_address=client_ip(request),
+                app=app, kind=Kind(kind), actor=request.actor, grace=form.cleaned_data["grace"]
             )
-        except ValidationError as error:
+        except REFUSALS as error:
             add_service_errors(form, error)
         else:
             return render_keys_tab(request, app, issued=issued)
@@ -113,23 +105,18 @@ def credential_regenerate(request: HttpRequest, app_id: int, kind: str) -> HttpR
 def credential_revoke(request: HttpRequest, app_id: int, credential_id: int) -> HttpResponse:
     app = owned_app(request.user, app_id)
     credential = selectors.valid_credential_of(app, credential_id)
-    if credential is None:
-        raise Http404("No such key or token, or it no longer works.")
     if request.method != "POST":
-        return redirect("app_keys", app_id=app.app_id)
-    require_recent_reauthentication(request)
+        return redirect("credentials:keys", app_id=app.app_id)
     form = RevokeForm(request.POST)
-    if sensitive_action_allowed(request.user, form) and form.is_valid():
+    if form.is_valid():
         try:
-            services.revoke_credential(
-                credential=credential, actor=request.user, ip_address=client_ip(request)
-            )
-        except ValidationError as error:
+            services.revoke_credential(credential=credential, actor=request.actor)
+        except REFUSALS as error:
             add_service_errors(form, error)
         else:
             label = Kind(credential.kind).value_label
             messages.success(
                 request, f"{label} …{credential.hint} was revoked. It no longer works."
             )
-            return redirect_after_success(request, reverse("app_keys", args=[app.app_id]))
+            return redirect_after_success(request, reverse("credentials:keys", args=[app.app_id]))
     return render_keys_tab(request, app, form=form, failed_kind=credential.kind)

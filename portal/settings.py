@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "notices",
     "support",
+    "workspace",
 ]
 
 MIDDLEWARE = [
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "core.middleware.ActorMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -172,7 +174,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "dashboard"
+LOGIN_REDIRECT_URL = "workspace:dashboard"
 
 # Accounts (django-allauth): email sign-in, confirmed email, rate limits, re-authentication.
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -279,7 +281,10 @@ PORTICO_ENCRYPTION_KEYS = env_keyring("PORTICO_ENCRYPTION_KEYS", development_see
 PORTICO_CREDENTIAL_CHANGES_PER_WINDOW = int(
     os.environ.get("PORTICO_CREDENTIAL_CHANGES_PER_WINDOW", "20")
 )
-PORTICO_CREDENTIAL_CHANGES_WINDOW_SECONDS = 15 * 60
+# Saving App details: at most this many per account in a quarter of an hour.
+PORTICO_APP_DETAILS_SAVES_PER_WINDOW = int(
+    os.environ.get("PORTICO_APP_DETAILS_SAVES_PER_WINDOW", "30")
+)
 
 LOGGING = {
     "version": 1,

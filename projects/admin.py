@@ -8,5 +8,6 @@ class ProjectAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "use_case", "created_at"]
     list_filter = ["use_case"]
     search_fields = ["name", "owner__email"]
-    readonly_fields = ["owner", "created_at", "updated_at"]
+    # Projects change only through projects.services, with their rules and audit events.
+    readonly_fields = ["owner", "name", "use_case", "description", "created_at", "updated_at"]
     list_select_related = ["owner"]

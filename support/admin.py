@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 
-from audit.services import client_ip
 from support.models import HelpRequest
 from support.services import answer_help_request, close_help_request
 
@@ -32,15 +31,12 @@ class HelpRequestAdmin(admin.ModelAdmin):
         if "answer" in form.changed_data:
             answer_help_request(
                 help_request=obj,
-                actor=request.user,
+                actor=request.actor,
                 answer=form.cleaned_data["answer"],
-                ip_address=client_ip(request),
             )
 
     @admin.action(description="Close the selected help requests")
     def close_requests(self, request, queryset):
         for help_request in queryset:
-            close_help_request(
-                help_request=help_request, actor=request.user, ip_address=client_ip(request)
-            )
+            close_help_request(help_request=help_request, actor=request.actor)
         messages.success(request, f"Closed {queryset.count()} help request(s).")

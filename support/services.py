@@ -2,42 +2,40 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.models import App
+from audit.actions import Action
 from audit.services import record_event
+from core.actor import Actor
+from core.errors import ValidationError, validating
 from notices.services import queue_notice
 from support.models import HelpRequest
 
 
 def submit_help_request(
-    *,
-    user,
-    category: str,
-    message: str,
-    app: App | None = None,
-    ip_address: str | None = None,
+    *, actor: Actor, category: str, message: str, app: App | None = None
 ) -> HelpRequest:
     """Store a help request, confirm it to the user and tell the staff."""
+    user = actor.user
     if app is not None and app.owner_id != user.pk:
         raise ValidationError({"app": "Choose one of your own Apps."})
     with transaction.atomic():
         help_request = HelpRequest(user=user, category=category, app=app, message=message.strip())
-        help_request.full_clean()
+        with validating():
+            help_request.full_clean()
         help_request.save()
         record_event(
-            actor=user,
-            action="help_request.submit",
+            actor=actor,
+            action=Action.HELP_REQUEST_SUBMIT,
             target=help_request,
-            ip_address=ip_address,
             changes={"category": category, "app_id": app.app_id if app else None},
         )
         context = {
             "help_request": help_request,
-            "requests_url": settings.PORTICO_SITE_URL + reverse("help_requests"),
+            "requests_url": settings.PORTICO_SITE_URL + reverse("support:help_requests"),
             "admin_url": settings.PORTICO_SITE_URL
             + reverse("admin:support_helprequest_change", args=[help_request.pk]),
         }
@@ -61,22 +59,21 @@ def submit_help_request(
 
 
 def answer_help_request(
-    *, help_request: HelpRequest, actor, answer: str, close: bool = False, ip_address=None
+    *, help_request: HelpRequest, actor: Actor, answer: str, close: bool = False
 ) -> HelpRequest:
     """Send the staff's answer to the user; `close` also closes the request."""
     if not answer.strip():
         raise ValidationError({"answer": "Write the answer the developer will receive."})
     with transaction.atomic():
         help_request.answer = answer.strip()
-        help_request.answered_by = actor
+        help_request.answered_by = actor.user
         help_request.answered_at = timezone.now()
         help_request.status = HelpRequest.Status.CLOSED if close else HelpRequest.Status.ANSWERED
         help_request.save()
         record_event(
             actor=actor,
-            action="help_request.answer",
+            action=Action.HELP_REQUEST_ANSWER,
             target=help_request,
-            ip_address=ip_address,
             changes={"status": help_request.status},
         )
         queue_notice(
@@ -85,17 +82,15 @@ def answer_help_request(
             template="support/email/answered.txt",
             context={
                 "help_request": help_request,
-                "requests_url": settings.PORTICO_SITE_URL + reverse("help_requests"),
+                "requests_url": settings.PORTICO_SITE_URL + reverse("support:help_requests"),
             },
         )
     return help_request
 
 
-def close_help_request(*, help_request: HelpRequest, actor, ip_address=None) -> HelpRequest:
+def close_help_request(*, help_request: HelpRequest, actor: Actor) -> HelpRequest:
     with transaction.atomic():
         help_request.status = HelpRequest.Status.CLOSED
         help_request.save(update_fields=["status"])
-        record_event(
-            actor=actor, action="help_request.close", target=help_request, ip_address=ip_address
-        )
+        record_event(actor=actor, action=Action.HELP_REQUEST_CLOSE, target=help_request)
     return help_request

@@ -1,14 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from apps.models import App
-from audit.services import client_ip
-from portal.forms import add_service_errors
-from portal.rendering import redirect_after_success, render_page
+from core.errors import REFUSALS
+from core.forms import add_service_errors
+from core.rendering import redirect_after_success, render_page
 from support.forms import HelpRequestForm
 from support.models import Category
 from support.services import submit_help_request
@@ -37,15 +36,13 @@ def help_request_create(request):
         )
     if form.is_bound and form.is_valid():
         try:
-            help_request = submit_help_request(
-                user=request.user, ip_address=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as error:
+            help_request = submit_help_request(actor=request.actor, **form.cleaned_data)
+        except REFUSALS as error:
             add_service_errors(form, error)
         else:
             messages.success(
                 request,
                 f"Help request #{help_request.pk} sent. We emailed you a confirmation.",
             )
-            return redirect_after_success(request, reverse("help_requests"))
+            return redirect_after_success(request, reverse("support:help_requests"))
     return render_page(request, "support/help_request_form.html", {}, partial="form", form=form)

@@ -3,9 +3,10 @@ from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.urls import reverse
 
-from apps.services import create_app
 from projects.models import UseCase
 from projects.services import create_project
+from tests.actors import act
+from workspace.services import create_app
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -63,14 +64,14 @@ def reauthenticated(signed_in):
 
 @pytest.fixture
 def project(user):
-    return create_project(owner=user, name="Weather alerts", use_case=UseCase.MAKING_A_BOT)
+    return create_project(actor=act(user), name="Weather alerts", use_case=UseCase.MAKING_A_BOT)
 
 
 @pytest.fixture
 def app(user, project):
-    return create_app(owner=user, name="Storm Bot", project=project)
+    return create_app(actor=act(user), name="Storm Bot", project=project)
 
 
 @pytest.fixture
 def standalone_app(user):
-    return create_app(owner=user, name="Lone App")
+    return create_app(actor=act(user), name="Lone App")

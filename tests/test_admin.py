@@ -2,8 +2,10 @@
 
 import pytest
 
-from apps.services import create_app, delete_app
+from apps.services import delete_app
 from audit.models import AuditEvent
+from tests.actors import act
+from workspace.services import create_app
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +18,7 @@ def operator(client, django_user_model):
 
 
 def test_apps_are_found_by_name_app_id_and_owner_email(operator, app, other_user):
-    other = create_app(owner=other_user, name="Unrelated")
+    other = create_app(actor=act(other_user), name="Unrelated")
     for term in ("Storm", str(app.app_id), "ada@example.com"):
         page = operator.get("/admin/apps/app/", {"q": term}).content.decode()
         assert "Storm Bot" in page, term
@@ -29,7 +31,7 @@ def test_apps_are_found_by_name_app_id_and_owner_email(operator, app, other_user
 def test_apps_are_filtered_by_status_and_environment(operator, app):
     from apps.services import update_app_details
 
-    update_app_details(app=app, actor=app.owner, environment="production")
+    update_app_details(app=app, actor=act(app.owner), environment="production")
     assert (
         "Storm Bot"
         in operator.get("/admin/apps/app/", {"environment": "production"}).content.decode()
@@ -47,7 +49,7 @@ def test_users_and_projects_are_listed(operator, project):
 
 
 def test_audit_trail_is_read_only(operator, user, app):
-    delete_app(app=app, actor=user, ip_address="192.0.2.4")
+    delete_app(app=app, actor=act(user, ip_address="192.0.2.4"))
     event = AuditEvent.objects.get(action="app.delete")
     listing = operator.get("/admin/audit/auditevent/").content.decode()
     assert "app.delete" in listing and "192.0.2.4" in listing

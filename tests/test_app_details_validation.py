@@ -1,18 +1,21 @@
 """Every App details rule with the bad inputs the issue names: a clear message, nothing saved."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ValidationError as DjangoValidationError
 
 from apps.models import App
-from apps.services import create_app, update_app_details
+from apps.services import update_app_details
 from apps.validators import validate_callback_url
+from core.errors import ValidationError
+from tests.actors import act
+from workspace.services import create_app
 
 pytestmark = pytest.mark.django_db
 
 
 def details_error(app, **details) -> dict[str, list[str]]:
     with pytest.raises(ValidationError) as caught:
-        update_app_details(app=app, actor=app.owner, **details)
+        update_app_details(app=app, actor=act(app.owner), **details)
     return caught.value.message_dict
 
 
@@ -28,12 +31,12 @@ def test_app_name_longer_than_32_characters_is_refused(app):
 
 
 def test_app_name_of_32_characters_is_accepted(app):
-    update_app_details(app=app, actor=app.owner, name="x" * 32)
+    update_app_details(app=app, actor=act(app.owner), name="x" * 32)
     assert App.objects.get(pk=app.pk).name == "x" * 32
 
 
 def test_app_name_is_unique_across_the_portal_without_regard_to_case(app, other_user):
-    other_app = create_app(owner=other_user, name="Other")
+    other_app = create_app(actor=act(other_user), name="Other")
     errors = details_error(other_app, name="STORM bot")
     assert errors["name"] == ["This App name is already taken. Choose another one."]
     assert App.objects.get(pk=other_app.pk).name == "Other"
@@ -41,7 +44,7 @@ def test_app_name_is_unique_across_the_portal_without_regard_to_case(app, other_
 
 def test_creating_an_app_with_a_taken_name_is_refused(app, other_user):
     with pytest.raises(ValidationError) as caught:
-        create_app(owner=other_user, name="storm BOT")
+        create_app(actor=act(other_user), name="storm BOT")
     assert "already taken" in caught.value.message_dict["name"][0]
     assert not App.objects.filter(owner=other_user).exists()
 
@@ -82,7 +85,7 @@ def test_web_urls_must_be_http_or_https_and_at_most_2048_characters(app, field, 
     "field", ["website_url", "terms_of_service_url", "privacy_policy_url", "organization_url"]
 )
 def test_web_urls_accept_http_and_https(app, field):
-    update_app_details(app=app, actor=app.owner, **{field: "http://example.com/page"})
+    update_app_details(app=app, actor=act(app.owner), **{field: "http://example.com/page"})
     assert getattr(App.objects.get(pk=app.pk), field) == "http://example.com/page"
 
 
@@ -109,7 +112,7 @@ def test_web_urls_accept_http_and_https(app, field):
     ],
 )
 def test_bad_callback_urls_are_refused_with_the_reason(bad_url, message):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(DjangoValidationError) as caught:
         validate_callback_url(bad_url)
     assert message in " ".join(caught.value.messages)
 
@@ -132,7 +135,7 @@ def test_good_callback_urls_are_accepted(good_url):
 
 def test_callback_urls_are_saved_in_order(app):
     urls = ["https://b.example.com/cb", "https://a.example.com/cb", "myapp://callback"]
-    update_app_details(app=app, actor=app.owner, callback_urls=urls)
+    update_app_details(app=app, actor=act(app.owner), callback_urls=urls)
     assert App.objects.get(pk=app.pk).callback_urls == urls
 
 
@@ -145,7 +148,7 @@ def test_more_than_ten_callback_urls_are_refused(app):
 
 def test_ten_callback_urls_are_accepted(app):
     urls = [f"https://example.com/cb{n}" for n in range(10)]
-    update_app_details(app=app, actor=app.owner, callback_urls=urls)
+    update_app_details(app=app, actor=act(app.owner), callback_urls=urls)
     assert App.objects.get(pk=app.pk).callback_urls == urls
 
 
@@ -156,12 +159,12 @@ def test_duplicate_callback_urls_are_refused(app):
 
 def test_callback_urls_are_compared_as_exact_strings(app):
     urls = ["https://example.com/cb", "https://example.com/cb/", "https://EXAMPLE.com/cb"]
-    update_app_details(app=app, actor=app.owner, callback_urls=urls)
+    update_app_details(app=app, actor=act(app.owner), callback_urls=urls)
     assert App.objects.get(pk=app.pk).callback_urls == urls
 
 
 def test_one_bad_callback_url_saves_nothing_and_names_its_position(app):
-    update_app_details(app=app, actor=app.owner, callback_urls=["https://example.com/old"])
+    update_app_details(app=app, actor=act(app.owner), callback_urls=["https://example.com/old"])
     errors = details_error(
         app,
         name="Renamed",
@@ -182,7 +185,7 @@ def test_environment_outside_the_list_is_refused(app):
 def test_details_update_records_before_and_after(app):
     from audit.models import AuditEvent
 
-    update_app_details(app=app, actor=app.owner, ip_address="203.0.113.9", description="Hello")
+    update_app_details(app=app, actor=act(app.owner, ip_address="203.0.113.9"), description="Hello")
     event = AuditEvent.objects.filter(action="app.update").get()
     assert event.changes == {"description": ["", "Hello"]}
     assert event.actor == app.owner

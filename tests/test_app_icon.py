@@ -10,6 +10,7 @@ from PIL import Image, PngImagePlugin
 from apps.icons import normalize_icon
 from apps.models import App
 from apps.services import update_app_details
+from tests.actors import act
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,7 @@ def test_a_decompression_bomb_is_refused(monkeypatch):
 
 
 def test_saved_icon_has_a_random_name_and_replaces_the_old_file(app):
-    update_app_details(app=app, actor=app.owner, icon=normalize_icon(image_upload()))
+    update_app_details(app=app, actor=act(app.owner), icon=normalize_icon(image_upload()))
     first = App.objects.get(pk=app.pk).icon.name
     assert first.startswith("app-icons/") and first.endswith(".png") and len(first) == 46
     storage = app.icon.storage
@@ -80,7 +81,7 @@ def test_saved_icon_has_a_random_name_and_replaces_the_old_file(app):
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        update_app_details(app=app, actor=app.owner, icon=normalize_icon(image_upload()))
+        update_app_details(app=app, actor=act(app.owner), icon=normalize_icon(image_upload()))
     second = App.objects.get(pk=app.pk).icon.name
     assert second != first
     assert storage.exists(second)
@@ -88,7 +89,7 @@ def test_saved_icon_has_a_random_name_and_replaces_the_old_file(app):
 
 
 def test_icon_is_served_as_png(app, client):
-    update_app_details(app=app, actor=app.owner, icon=normalize_icon(image_upload()))
+    update_app_details(app=app, actor=act(app.owner), icon=normalize_icon(image_upload()))
     response = client.get(App.objects.get(pk=app.pk).icon.url)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"

@@ -2,8 +2,9 @@
 
 import pytest
 
-from apps.services import create_app
 from projects.services import create_project
+from tests.actors import act
+from workspace.services import create_app
 
 pytestmark = pytest.mark.django_db
 DASHBOARD_QUERIES = 6  # session, user, projects, their apps, standalone apps, spare
@@ -20,11 +21,11 @@ def test_dashboard_with_fifty_apps(signed_in, user, settings, django_assert_max_
     settings.PORTICO_MAX_APPS_PER_PROJECT = 5
     settings.PORTICO_MAX_APPS_PER_ACCOUNT = 50
     for number in range(9):
-        project = create_project(owner=user, name=f"Project {number}", use_case="other")
+        project = create_project(actor=act(user), name=f"Project {number}", use_case="other")
         for app_number in range(5):
-            create_app(owner=user, name=f"App {number}-{app_number}", project=project)
+            create_app(actor=act(user), name=f"App {number}-{app_number}", project=project)
     for number in range(5):
-        create_app(owner=user, name=f"Standalone {number}")
+        create_app(actor=act(user), name=f"Standalone {number}")
     with django_assert_max_num_queries(DASHBOARD_QUERIES):
         response = signed_in.get("/")
     page = response.content.decode()

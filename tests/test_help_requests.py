@@ -3,9 +3,10 @@
 import pytest
 from django.core import mail
 
-from apps.services import create_app
 from audit.models import AuditEvent
 from support.models import HelpRequest
+from tests.actors import act
+from workspace.services import create_app
 
 # Real commits: the confirmation and staff emails leave after the request is stored.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,7 +56,7 @@ def test_unknown_category_is_refused(signed_in):
 
 
 def test_another_users_app_cannot_be_named(signed_in, other_user):
-    theirs = create_app(owner=other_user, name="Theirs")
+    theirs = create_app(actor=act(other_user), name="Theirs")
     response = signed_in.post(
         "/help/new/", {"category": "other", "app": theirs.app_id, "message": "About theirs"}
     )
@@ -66,8 +67,10 @@ def test_another_users_app_cannot_be_named(signed_in, other_user):
 def test_users_never_see_each_others_requests(client_of, user, other_user):
     from support.services import submit_help_request
 
-    submit_help_request(user=other_user, category="other", message="Mallory's private question")
-    submit_help_request(user=user, category="keys_and_tokens", message="Ada's question")
+    submit_help_request(
+        actor=act(other_user), category="other", message="Mallory's private question"
+    )
+    submit_help_request(actor=act(user), category="keys_and_tokens", message="Ada's question")
     page = client_of(user).get("/help/").content.decode()
     assert "Keys and tokens" in page
     assert "Mallory" not in page
@@ -77,7 +80,7 @@ def test_users_never_see_each_others_requests(client_of, user, other_user):
 def test_staff_answer_in_the_admin_reaches_the_user(client, signed_in, user, staff):
     from support.services import submit_help_request
 
-    help_request = submit_help_request(user=user, category="other", message="Question")
+    help_request = submit_help_request(actor=act(user), category="other", message="Question")
     client.force_login(staff)
     client.post(f"/admin/support/helprequest/{help_request.pk}/change/", {"answer": "Here is how."})
     help_request.refresh_from_db()
@@ -93,7 +96,7 @@ def test_staff_answer_in_the_admin_reaches_the_user(client, signed_in, user, sta
 def test_staff_close_requests_from_the_list(client, user, staff):
     from support.services import submit_help_request
 
-    help_request = submit_help_request(user=user, category="other", message="Question")
+    help_request = submit_help_request(actor=act(user), category="other", message="Question")
     client.force_login(staff)
     client.post(
         "/admin/support/helprequest/",

@@ -5,6 +5,7 @@ from django.urls import get_resolver
 
 from apps.models import App
 from projects.models import Project
+from tests.actors import act
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def test_an_app_cannot_be_connected_to_another_users_project_by_id(
 ):
     from projects.services import create_project
 
-    theirs = create_project(owner=other_user, name="Theirs", use_case="other")
+    theirs = create_project(actor=act(other_user), name="Theirs", use_case="other")
     response = client_of(user).post(
         f"/apps/{standalone_app.app_id}/connect/", {"project": theirs.pk}
     )

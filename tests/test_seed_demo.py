@@ -4,9 +4,9 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
-from apps.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
 from apps.models import App
 from projects.models import Project
+from workspace.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ import logging
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from apps.models import App, Suspension
@@ -17,7 +16,9 @@ from apps.services import (
     update_app_details,
 )
 from audit.models import AuditEvent
+from core.errors import Suspended
 from notices.models import Notice
+from tests.actors import act
 
 # Real commits: notices leave only after the transaction that caused them commits.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -143,7 +144,7 @@ def test_a_failing_mail_server_neither_blocks_nor_undoes_the_suspension(
 ):
     settings.MAILERS = FAILING_MAILER
     with caplog.at_level(logging.WARNING, logger="notices.tasks"):
-        suspend_apps(apps=[app], actor=user, policy_area="spam", explanation="Spam.")
+        suspend_apps(apps=[app], actor=act(user), policy_area="spam", explanation="Spam.")
     app.refresh_from_db()
     assert app.is_suspended
     notice = Notice.objects.get()
@@ -160,7 +161,7 @@ def test_a_failing_mail_server_neither_blocks_nor_undoes_the_suspension(
 def test_a_notice_is_given_up_after_the_last_attempt(user, app, settings):
     settings.MAILERS = FAILING_MAILER
     settings.PORTICO_NOTICE_MAX_ATTEMPTS = 2
-    suspend_apps(apps=[app], actor=user, policy_area="spam", explanation="Spam.")
+    suspend_apps(apps=[app], actor=act(user), policy_area="spam", explanation="Spam.")
     call_command("retry_notices")
     assert Notice.objects.get().status == "failed"
     call_command("retry_notices")
@@ -171,20 +172,22 @@ def test_no_email_leaves_before_the_transaction_commits(user, app):
     from django.db import transaction
 
     with transaction.atomic():
-        suspend_apps(apps=[app], actor=user, policy_area="spam", explanation="Spam.")
+        suspend_apps(apps=[app], actor=act(user), policy_area="spam", explanation="Spam.")
         assert not mail.outbox
     assert len(mail.outbox) == 1
 
 
 def test_suspended_app_carries_a_suspended_tag_on_the_dashboard(signed_in, user, app):
-    suspend_apps(apps=[app], actor=user, policy_area="spam", explanation="Spam.")
+    suspend_apps(apps=[app], actor=act(user), policy_area="spam", explanation="Spam.")
     page = signed_in.get("/").content.decode()
     assert '<span class="tag status-suspended">suspended</span>' in page
 
 
 @pytest.mark.parametrize("tab", ["details", "keys", "user-authentication"])
 def test_every_app_page_shows_why_and_how_to_appeal(signed_in, user, app, tab):
-    suspend_apps(apps=[app], actor=user, policy_area="display_requirements", explanation="No logo.")
+    suspend_apps(
+        apps=[app], actor=act(user), policy_area="display_requirements", explanation="No logo."
+    )
     page = signed_in.get(f"/apps/{app.app_id}/{tab}/").content.decode()
     assert "This App is suspended" in page
     assert "display requirements: No logo." in page
@@ -192,11 +195,11 @@ def test_every_app_page_shows_why_and_how_to_appeal(signed_in, user, app, tab):
 
 
 def test_suspended_app_details_stay_readable_but_cannot_change(signed_in, user, app):
-    suspend_apps(apps=[app], actor=user, policy_area="spam", explanation="Spam.")
+    suspend_apps(apps=[app], actor=act(user), policy_area="spam", explanation="Spam.")
     assert "Storm Bot" in signed_in.get(f"/apps/{app.app_id}/details/").content.decode()
-    with pytest.raises(ValidationError) as caught:
-        update_app_details(app=app, actor=user, description="Sneaky change")
-    assert "suspended" in caught.value.messages[0]
+    with pytest.raises(Suspended) as caught:
+        update_app_details(app=app, actor=act(user), description="Sneaky change")
+    assert "suspended" in caught.value.message
     response = signed_in.post(
         f"/apps/{app.app_id}/details/", {"name": "Storm Bot", "environment": "production"}
     )
@@ -209,19 +212,19 @@ def test_suspended_app_details_stay_readable_but_cannot_change(signed_in, user, 
 
 
 def test_suspended_standalone_app_cannot_be_connected(user, project):
-    lone = create_app(owner=user, name="Lone")
-    suspend_apps(apps=[lone], actor=user, policy_area="spam", explanation="Spam.")
-    with pytest.raises(ValidationError):
-        connect_app_to_project(app=lone, project=project, actor=user)
+    lone = create_app(actor=act(user), name="Lone")
+    suspend_apps(apps=[lone], actor=act(user), policy_area="spam", explanation="Spam.")
+    with pytest.raises(Suspended):
+        connect_app_to_project(app=lone, project=project, actor=act(user))
     lone.refresh_from_db()
     assert lone.project is None
 
 
 def test_suspending_twice_keeps_one_open_suspension(user, app):
-    suspend_apps(apps=[app], actor=user, policy_area="spam", explanation="Spam.")
-    assert suspend_apps(apps=[app], actor=user, policy_area="spam", explanation="Again.") == []
+    suspend_apps(apps=[app], actor=act(user), policy_area="spam", explanation="Spam.")
+    assert suspend_apps(apps=[app], actor=act(user), policy_area="spam", explanation="Again.") == []
     assert Suspension.objects.filter(app=app, reinstated_at__isnull=True).count() == 1
-    reinstate_apps(apps=[app], actor=user)
+    reinstate_apps(apps=[app], actor=act(user))
     assert not Suspension.objects.filter(reinstated_at__isnull=True).exists()
 
 
@@ -239,16 +242,16 @@ def test_every_credential_is_refused_while_suspended_and_works_again_after_reins
 
     update_app_details(
         app=app,
-        actor=user,
+        actor=act(user),
         website_url="https://storm.example",
         callback_urls=["https://storm.example/cb"],
     )
     client_secret = update_auth_settings(
-        app=app, actor=user, oauth2_enabled=True, type_of_app="web"
+        app=app, actor=act(user), oauth2_enabled=True, type_of_app="web"
     ).client_secret
     client_id = app.oauth2_client_id.value
-    bearer = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user).value
-    access = regenerate_credential(app=app, kind=Kind.ACCESS_TOKEN, actor=user).value
+    bearer = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user)).value
+    access = regenerate_credential(app=app, kind=Kind.ACCESS_TOKEN, actor=act(user)).value
     api_key = app.issued_api_key.value
 
     def answers():
@@ -260,9 +263,9 @@ def test_every_credential_is_refused_while_suspended_and_works_again_after_reins
         ]
 
     assert answers() == [None] * 4
-    suspend_apps(apps=[app], actor=user, policy_area="spam", explanation="Spam.")
+    suspend_apps(apps=[app], actor=act(user), policy_area="spam", explanation="Spam.")
     assert answers() == [Reason.APP_SUSPENDED] * 4
-    reinstate_apps(apps=[app], actor=user)
+    reinstate_apps(apps=[app], actor=act(user))
     assert answers() == [None] * 4
 
 
@@ -272,7 +275,7 @@ def test_a_worker_backend_sends_notices_and_retries_a_failure_later(user, app, s
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.MAILERS = FAILING_MAILER
-    suspend_apps(apps=[app], actor=user, policy_area="spam", explanation="Spam.")
+    suspend_apps(apps=[app], actor=act(user), policy_area="spam", explanation="Spam.")
     assert not mail.outbox  # queued for the worker, not sent in the request
 
     call_command("db_worker", "--batch", "--no-startup-delay")

@@ -9,6 +9,7 @@ from PIL import Image
 from apps.models import App
 from audit.models import AuditEvent
 from projects.models import Project
+from tests.actors import act
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -105,10 +106,10 @@ def test_project_limit_message_is_shown_on_the_form(signed_in, user, settings):
 
 
 def test_full_project_offers_no_add_app_link(signed_in, user, project):
-    from apps.services import create_app
+    from workspace.services import create_app
 
     for number in range(3):
-        create_app(owner=user, name=f"App {number}", project=project)
+        create_app(actor=act(user), name=f"App {number}", project=project)
     page = signed_in.get("/").content.decode()
     assert f"/projects/{project.pk}/apps/new/" not in page
     assert "3 of 3 Apps" in page
@@ -144,9 +145,9 @@ def test_bad_callback_url_shows_message_next_to_the_field_and_saves_nothing(sign
 
 
 def test_taken_name_is_reported_next_to_the_name_field(signed_in, app, other_user):
-    from apps.services import create_app
+    from workspace.services import create_app
 
-    create_app(owner=other_user, name="Taken Name")
+    create_app(actor=act(other_user), name="Taken Name")
     response = signed_in.post(f"/apps/{app.app_id}/details/", details_data(app, name="taken name"))
     assert response.status_code == 422
     assert "This App name is already taken" in error_list(response.content.decode(), "name")
@@ -176,8 +177,8 @@ def test_bad_icon_is_reported_next_to_the_icon_field(signed_in, app):
 def test_markup_in_names_and_descriptions_comes_back_escaped(signed_in, user, payload):
     from apps.services import create_app, update_app_details
 
-    app = create_app(owner=user, name=payload[:32])
-    update_app_details(app=app, actor=user, description=payload)
+    app = create_app(actor=act(user), name=payload[:32])
+    update_app_details(app=app, actor=act(user), description=payload)
     for url in ("/", f"/apps/{app.app_id}/details/", f"/apps/{app.app_id}/delete/"):
         page = signed_in.get(url).content.decode()
         assert payload not in page
@@ -221,7 +222,7 @@ def test_standalone_app_cannot_be_connected_to_another_users_project(
 ):
     from projects.services import create_project
 
-    foreign = create_project(owner=other_user, name="Theirs", use_case="other")
+    foreign = create_project(actor=act(other_user), name="Theirs", use_case="other")
     response = signed_in.post(f"/apps/{standalone_app.app_id}/connect/", {"project": foreign.pk})
     assert response.status_code == 422
     standalone_app.refresh_from_db()

@@ -1,16 +1,17 @@
 """Rule 5: a confidential type of App has a Client Secret, a public one has none."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from apps.models import TypeOfApp, UserAuthenticationSettings
 from audit.models import AuditEvent
 from auth_settings import services
-from auth_settings.models import TypeOfApp, UserAuthenticationSettings
 from auth_settings.services import update_auth_settings
+from core.errors import ValidationError
 from credentials.models import Credential, Kind
 from credentials.services import revoke_credential
 from credentials.verification import Reason, verify_client_credentials
+from tests.actors import act
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def verify(app, secret: str):
 @pytest.mark.parametrize("type_of_app", [TypeOfApp.WEB, TypeOfApp.BOT])
 def test_choosing_a_confidential_type_issues_a_client_secret(ready_app, user, type_of_app):
     update = update_auth_settings(
-        app=ready_app, actor=user, oauth2_enabled=True, type_of_app=type_of_app
+        app=ready_app, actor=act(user), oauth2_enabled=True, type_of_app=type_of_app
     )
     assert update.client_secret
     assert verify(ready_app, update.client_secret).ok
@@ -41,7 +42,7 @@ def test_choosing_a_confidential_type_issues_a_client_secret(ready_app, user, ty
 @pytest.mark.parametrize("type_of_app", [TypeOfApp.NATIVE, TypeOfApp.SINGLE_PAGE])
 def test_choosing_a_public_type_issues_no_client_secret(ready_app, user, type_of_app):
     update = update_auth_settings(
-        app=ready_app, actor=user, oauth2_enabled=True, type_of_app=type_of_app
+        app=ready_app, actor=act(user), oauth2_enabled=True, type_of_app=type_of_app
     )
     assert update.client_secret is None
     assert valid_client_secrets(ready_app) == 0
@@ -50,9 +51,9 @@ def test_choosing_a_public_type_issues_no_client_secret(ready_app, user, type_of
 @pytest.mark.parametrize("type_of_app", [TypeOfApp.NATIVE, TypeOfApp.SINGLE_PAGE])
 def test_switching_to_a_public_type_revokes_the_client_secret(ready_app, user, type_of_app):
     secret = update_auth_settings(
-        app=ready_app, actor=user, oauth2_enabled=True, type_of_app=TypeOfApp.WEB
+        app=ready_app, actor=act(user), oauth2_enabled=True, type_of_app=TypeOfApp.WEB
     ).client_secret
-    update = update_auth_settings(app=ready_app, actor=user, type_of_app=type_of_app)
+    update = update_auth_settings(app=ready_app, actor=act(user), type_of_app=type_of_app)
     assert update.client_secret is None
     assert verify(ready_app, secret).reason == Reason.REVOKED
     assert valid_client_secrets(ready_app) == 0
@@ -61,28 +62,28 @@ def test_switching_to_a_public_type_revokes_the_client_secret(ready_app, user, t
 
 def test_turning_oauth2_off_revokes_the_client_secret(ready_app, user):
     secret = update_auth_settings(
-        app=ready_app, actor=user, oauth2_enabled=True, type_of_app=TypeOfApp.BOT
+        app=ready_app, actor=act(user), oauth2_enabled=True, type_of_app=TypeOfApp.BOT
     ).client_secret
-    update_auth_settings(app=ready_app, actor=user, oauth2_enabled=False)
+    update_auth_settings(app=ready_app, actor=act(user), oauth2_enabled=False)
     assert verify(ready_app, secret).reason == Reason.REVOKED
     assert UserAuthenticationSettings.objects.get(app=ready_app).type_of_app == TypeOfApp.BOT
 
 
 def test_switching_between_confidential_types_keeps_the_client_secret(ready_app, user):
     secret = update_auth_settings(
-        app=ready_app, actor=user, oauth2_enabled=True, type_of_app=TypeOfApp.WEB
+        app=ready_app, actor=act(user), oauth2_enabled=True, type_of_app=TypeOfApp.WEB
     ).client_secret
-    update = update_auth_settings(app=ready_app, actor=user, type_of_app=TypeOfApp.BOT)
+    update = update_auth_settings(app=ready_app, actor=act(user), type_of_app=TypeOfApp.BOT)
     assert update.client_secret is None
     assert verify(ready_app, secret).ok
 
 
 def test_switching_back_to_confidential_issues_a_new_client_secret(ready_app, user):
     first = update_auth_settings(
-        app=ready_app, actor=user, oauth2_enabled=True, type_of_app=TypeOfApp.WEB
+        app=ready_app, actor=act(user), oauth2_enabled=True, type_of_app=TypeOfApp.WEB
     ).client_secret
-    update_auth_settings(app=ready_app, actor=user, type_of_app=TypeOfApp.NATIVE)
-    second = update_auth_settings(app=ready_app, actor=user, type_of_app=TypeOfApp.WEB)
+    update_auth_settings(app=ready_app, actor=act(user), type_of_app=TypeOfApp.NATIVE)
+    second = update_auth_settings(app=ready_app, actor=act(user), type_of_app=TypeOfApp.WEB)
     assert second.client_secret not in (None, first)
     assert verify(ready_app, second.client_secret).ok
     assert verify(ready_app, first).reason == Reason.REVOKED
@@ -90,13 +91,15 @@ def test_switching_back_to_confidential_issues_a_new_client_secret(ready_app, us
 
 def test_a_refused_switch_issues_no_client_secret(app, user):
     with pytest.raises(ValidationError, match="add a website URL"):
-        update_auth_settings(app=app, actor=user, oauth2_enabled=True, type_of_app=TypeOfApp.WEB)
+        update_auth_settings(
+            app=app, actor=act(user), oauth2_enabled=True, type_of_app=TypeOfApp.WEB
+        )
     assert valid_client_secrets(app) == 0
 
 
 def test_the_switch_is_one_transaction_with_the_client_secret(ready_app, user, monkeypatch):
     update_auth_settings(
-        app=ready_app, actor=user, oauth2_enabled=True, type_of_app=TypeOfApp.NATIVE
+        app=ready_app, actor=act(user), oauth2_enabled=True, type_of_app=TypeOfApp.NATIVE
     )
 
     def broken_issue(**kwargs):
@@ -104,14 +107,14 @@ def test_the_switch_is_one_transaction_with_the_client_secret(ready_app, user, m
 
     monkeypatch.setattr(services, "issue_client_secret", broken_issue)
     with pytest.raises(RuntimeError):
-        update_auth_settings(app=ready_app, actor=user, type_of_app=TypeOfApp.WEB)
+        update_auth_settings(app=ready_app, actor=act(user), type_of_app=TypeOfApp.WEB)
     assert UserAuthenticationSettings.objects.get(app=ready_app).type_of_app == TypeOfApp.NATIVE
     assert AuditEvent.objects.filter(action="auth_settings.update").count() == 1
 
 
 def test_the_revocation_is_one_transaction_with_the_switch(ready_app, user, monkeypatch):
     secret = update_auth_settings(
-        app=ready_app, actor=user, oauth2_enabled=True, type_of_app=TypeOfApp.WEB
+        app=ready_app, actor=act(user), oauth2_enabled=True, type_of_app=TypeOfApp.WEB
     ).client_secret
 
     def broken_revoke(**kwargs):
@@ -119,14 +122,14 @@ def test_the_revocation_is_one_transaction_with_the_switch(ready_app, user, monk
 
     monkeypatch.setattr(services, "revoke_client_secrets", broken_revoke)
     with pytest.raises(RuntimeError):
-        update_auth_settings(app=ready_app, actor=user, type_of_app=TypeOfApp.NATIVE)
+        update_auth_settings(app=ready_app, actor=act(user), type_of_app=TypeOfApp.NATIVE)
     assert UserAuthenticationSettings.objects.get(app=ready_app).type_of_app == TypeOfApp.WEB
     assert verify(ready_app, secret).ok
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["full page", "htmx"])
 def test_the_new_client_secret_is_shown_once_and_never_cached(reauthenticated, ready_app, headers):
-    tab = reverse("app_user_authentication", args=[ready_app.app_id])
+    tab = reverse("auth_settings:user_authentication", args=[ready_app.app_id])
     response = reauthenticated.post(
         tab,
         {"oauth2_enabled": "on", "type_of_app": "web", "oauth1_permission": "read"},
@@ -148,9 +151,9 @@ def test_the_new_client_secret_is_shown_once_and_never_cached(reauthenticated, r
 
 def test_the_tab_says_a_public_client_has_no_client_secret(signed_in, ready_app, user):
     update_auth_settings(
-        app=ready_app, actor=user, oauth2_enabled=True, type_of_app=TypeOfApp.SINGLE_PAGE
+        app=ready_app, actor=act(user), oauth2_enabled=True, type_of_app=TypeOfApp.SINGLE_PAGE
     )
-    page = signed_in.get(reverse("app_user_authentication", args=[ready_app.app_id]))
+    page = signed_in.get(reverse("auth_settings:user_authentication", args=[ready_app.app_id]))
     assert "none</span> public clients cannot keep a secret" in page.content.decode()
 
 
@@ -164,9 +167,9 @@ def test_the_tab_says_a_public_client_has_no_client_secret(signed_in, ready_app,
     ids=["issue", "revoke by type", "revoke by turning OAuth 2.0 off"],
 )
 def test_a_switch_of_client_type_needs_the_password_again(signed_in, ready_app, user, before, data):
-    update_auth_settings(app=ready_app, actor=user, oauth2_enabled=True, type_of_app=before)
+    update_auth_settings(app=ready_app, actor=act(user), oauth2_enabled=True, type_of_app=before)
     secrets_before = valid_client_secrets(ready_app)
-    tab = reverse("app_user_authentication", args=[ready_app.app_id])
+    tab = reverse("auth_settings:user_authentication", args=[ready_app.app_id])
     response = signed_in.post(tab, {"oauth1_permission": "read", **data})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
@@ -177,8 +180,10 @@ def test_a_switch_of_client_type_needs_the_password_again(signed_in, ready_app, 
 
 
 def test_changes_that_keep_the_client_type_need_no_password(signed_in, ready_app, user):
-    update_auth_settings(app=ready_app, actor=user, oauth2_enabled=True, type_of_app=TypeOfApp.WEB)
-    tab = reverse("app_user_authentication", args=[ready_app.app_id])
+    update_auth_settings(
+        app=ready_app, actor=act(user), oauth2_enabled=True, type_of_app=TypeOfApp.WEB
+    )
+    tab = reverse("auth_settings:user_authentication", args=[ready_app.app_id])
     response = signed_in.post(
         tab, {"oauth2_enabled": "on", "type_of_app": "bot", "oauth1_permission": "read_write"}
     )
@@ -189,7 +194,7 @@ def test_changes_that_keep_the_client_type_need_no_password(signed_in, ready_app
 
 def test_switches_of_client_type_count_towards_the_limit(reauthenticated, ready_app, settings):
     settings.PORTICO_CREDENTIAL_CHANGES_PER_WINDOW = 0
-    tab = reverse("app_user_authentication", args=[ready_app.app_id])
+    tab = reverse("auth_settings:user_authentication", args=[ready_app.app_id])
     response = reauthenticated.post(
         tab, {"oauth2_enabled": "on", "type_of_app": "web", "oauth1_permission": "read"}, **HTMX
     )
@@ -200,18 +205,20 @@ def test_switches_of_client_type_count_towards_the_limit(reauthenticated, ready_
 
 
 def test_the_tab_says_when_a_confidential_client_lost_its_client_secret(signed_in, ready_app, user):
-    update_auth_settings(app=ready_app, actor=user, oauth2_enabled=True, type_of_app=TypeOfApp.WEB)
-    revoke_credential(
-        credential=Credential.objects.get(app=ready_app, kind=Kind.CLIENT_SECRET), actor=user
+    update_auth_settings(
+        app=ready_app, actor=act(user), oauth2_enabled=True, type_of_app=TypeOfApp.WEB
     )
-    page = signed_in.get(reverse("app_user_authentication", args=[ready_app.app_id]))
+    revoke_credential(
+        credential=Credential.objects.get(app=ready_app, kind=Kind.CLIENT_SECRET), actor=act(user)
+    )
+    page = signed_in.get(reverse("auth_settings:user_authentication", args=[ready_app.app_id]))
     assert "missing</span> this confidential client needs one" in page.content.decode()
 
 
 def test_without_javascript_the_switch_resumes_after_the_password_with_the_secret(
     signed_in, ready_app
 ):
-    tab = reverse("app_user_authentication", args=[ready_app.app_id])
+    tab = reverse("auth_settings:user_authentication", args=[ready_app.app_id])
     form = {"oauth2_enabled": "on", "type_of_app": "web", "oauth1_permission": "read"}
     asked = signed_in.post(tab, form)
     assert asked.status_code == 302
@@ -222,7 +229,7 @@ def test_without_javascript_the_switch_resumes_after_the_password_with_the_secre
 
 
 def test_the_client_secret_is_in_no_audit_event(reauthenticated, ready_app):
-    tab = reverse("app_user_authentication", args=[ready_app.app_id])
+    tab = reverse("auth_settings:user_authentication", args=[ready_app.app_id])
     page = reauthenticated.post(
         tab, {"oauth2_enabled": "on", "type_of_app": "bot", "oauth1_permission": "read"}
     ).content.decode()

@@ -4,13 +4,14 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 
+from apps.models import TypeOfApp, UserAuthenticationSettings
 from apps.services import update_app_details
-from auth_settings.models import TypeOfApp, UserAuthenticationSettings
 from auth_settings.services import update_auth_settings
+from core.errors import ValidationError
 from credentials.models import Credential, Kind
+from tests.actors import act
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -52,7 +53,7 @@ def test_racing_type_switches_leave_a_client_secret_only_on_a_confidential_clien
     errors = run_at_once(
         [
             lambda type_of_app=type_of_app: update_auth_settings(
-                app=ready_app, actor=user, oauth2_enabled=True, type_of_app=type_of_app
+                app=ready_app, actor=act(user), oauth2_enabled=True, type_of_app=type_of_app
             )
             for type_of_app in types
         ]
@@ -68,11 +69,13 @@ def test_racing_type_switches_leave_a_client_secret_only_on_a_confidential_clien
 def test_racing_email_request_and_terms_removal_never_leave_email_without_terms(ready_app, user):
     works = []
     for _ in range(THREADS // 2):
-        works.append(lambda: update_auth_settings(app=ready_app, actor=user, request_email=True))
+        works.append(
+            lambda: update_auth_settings(app=ready_app, actor=act(user), request_email=True)
+        )
         works.append(
             lambda: update_app_details(
                 app=type(ready_app).objects.get(pk=ready_app.pk),
-                actor=user,
+                actor=act(user),
                 terms_of_service_url="",
             )
         )

@@ -1,7 +1,7 @@
 import pytest
 
+from apps.models import UserAuthenticationSettings
 from auth_settings.checks import check_oauth2_scopes
-from auth_settings.models import UserAuthenticationSettings
 from auth_settings.scopes import is_grantable, scopes_of
 
 DEFAULT_SCOPES = [

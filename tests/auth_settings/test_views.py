@@ -1,9 +1,10 @@
 import pytest
 from django.urls import reverse
 
+from apps.models import Permission, TypeOfApp, UserAuthenticationSettings
 from audit.models import AuditEvent
-from auth_settings.models import Permission, TypeOfApp, UserAuthenticationSettings
 from auth_settings.services import update_auth_settings
+from tests.actors import act
 from tests.auth_settings.conftest import fill_app_details
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +12,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def url(app) -> str:
-    return reverse("app_user_authentication", args=[app.app_id])
+    return reverse("auth_settings:user_authentication", args=[app.app_id])
 
 
 def form_data(**overrides) -> dict:
@@ -66,7 +67,7 @@ def test_the_tab_lists_the_operators_scopes_read_only(signed_in, app, settings):
 
 
 def test_users_email_scope_shows_available_once_email_is_requested(signed_in, ready_app, user):
-    update_auth_settings(app=ready_app, actor=user, request_email=True)
+    update_auth_settings(app=ready_app, actor=act(user), request_email=True)
     page = signed_in.get(url(ready_app)).content.decode()
     assert '<span class="tag">needs “Request email address from users”' not in page
     assert page.count('<span class="tag state-on">available</span>') == 13
@@ -123,7 +124,7 @@ def test_turning_oauth_on_without_app_details_shows_the_error_with_links(
         in page
     )
     assert "To turn on OAuth 2.0, add a website URL and at least one callback URL" in page
-    details = reverse("app_details", args=[app.app_id])
+    details = reverse("apps:details", args=[app.app_id])
     assert f'href="{details}#website-url"' in page
     assert f'href="{details}#callback-urls"' in page
     assert saved_settings(app) is None
@@ -138,7 +139,7 @@ def test_requesting_email_without_terms_and_privacy_shows_the_error_with_links(
     assert response.status_code == 422
     page = response.content.decode()
     assert "add a terms of service URL and a privacy policy URL in App details" in page
-    details = reverse("app_details", args=[app.app_id])
+    details = reverse("apps:details", args=[app.app_id])
     assert f'href="{details}#terms-of-service-url"' in page
     assert f'href="{details}#privacy-policy-url"' in page
     assert saved_settings(app) is None
@@ -147,9 +148,9 @@ def test_requesting_email_without_terms_and_privacy_shows_the_error_with_links(
 def test_removing_terms_in_app_details_while_email_is_requested_says_why(
     signed_in, ready_app, user
 ):
-    update_auth_settings(app=ready_app, actor=user, request_email=True)
+    update_auth_settings(app=ready_app, actor=act(user), request_email=True)
     response = signed_in.post(
-        reverse("app_details", args=[ready_app.app_id]),
+        reverse("apps:details", args=[ready_app.app_id]),
         {
             "name": ready_app.name,
             "website_url": ready_app.website_url,

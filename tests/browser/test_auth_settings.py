@@ -3,9 +3,10 @@
 import pytest
 
 from apps.models import App
-from apps.services import create_app
 from credentials.verification import Reason, verify_client_credentials
+from tests.actors import act
 from tests.conftest import PASSWORD, make_user
+from workspace.services import create_app
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def web_ready_app(django_user_model):
     user = make_user(django_user_model, "grace@example.com")
-    app = create_app(owner=user, name="Harbor Web")
+    app = create_app(actor=act(user), name="Harbor Web")
     App.objects.filter(pk=app.pk).update(
         website_url="https://harbor.example.com",
         callback_urls=["https://harbor.example.com/callback"],

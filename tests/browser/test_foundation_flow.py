@@ -13,8 +13,9 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from apps.models import App
-from apps.services import create_app
+from tests.actors import act
 from tests.conftest import PASSWORD
+from workspace.services import create_app
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -271,7 +272,7 @@ def test_a_new_email_address_is_used_for_notices_once_it_is_confirmed(page: Page
 def test_an_app_of_another_account_is_not_found_within_the_portico_layout(
     page: Page, user, other_user
 ):
-    theirs = create_app(owner=other_user, name="Not Yours")
+    theirs = create_app(actor=act(other_user), name="Not Yours")
     sign_in(page)
     # page.request shares the signed-in cookies; a navigation would log the 404 as an error.
     answer = page.request.get(f"/apps/{theirs.app_id}/details/")

@@ -5,9 +5,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from apps.services import create_app
 from credentials.verification import verify_bearer_token
+from tests.actors import act
 from tests.conftest import PASSWORD
+from workspace.services import create_app
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +24,7 @@ def sign_in(page: Page) -> None:
 
 
 def test_generate_a_bearer_token_copy_it_and_after_a_reload_only_its_hint_remains(page: Page, user):
-    app = create_app(owner=user, name="Storm Bot")
+    app = create_app(actor=act(user), name="Storm Bot")
     sign_in(page)
     page.goto(f"/apps/{app.app_id}/keys/")
     bearer = page.locator("#bearer-token")

@@ -5,12 +5,13 @@ from credentials import formats
 from credentials.models import Credential, Kind
 from credentials.services import issue_client_secret, revoke_client_secrets
 from credentials.verification import Reason, verify_client_credentials
+from tests.actors import act
 
 pytestmark = pytest.mark.django_db
 
 
 def test_issue_client_secret_returns_a_verifiable_value_and_keeps_only_its_digest(app, user):
-    secret = issue_client_secret(app=app, actor=user)
+    secret = issue_client_secret(app=app, actor=act(user))
 
     assert formats.has_shape(formats.CLIENT_SECRET, secret)
     row = Credential.objects.get(app=app, kind=Kind.CLIENT_SECRET)
@@ -22,8 +23,8 @@ def test_issue_client_secret_returns_a_verifiable_value_and_keeps_only_its_diges
 
 
 def test_issuing_a_client_secret_again_replaces_the_old_one(app, user):
-    old = issue_client_secret(app=app, actor=user)
-    new = issue_client_secret(app=app, actor=user)
+    old = issue_client_secret(app=app, actor=act(user))
+    new = issue_client_secret(app=app, actor=act(user))
 
     client_id = app.oauth2_client_id.value
     assert verify_client_credentials(client_id, old).reason == Reason.REVOKED
@@ -31,16 +32,16 @@ def test_issuing_a_client_secret_again_replaces_the_old_one(app, user):
 
 
 def test_revoke_client_secrets_revokes_every_one_and_counts_them(app, user):
-    secret = issue_client_secret(app=app, actor=user)
+    secret = issue_client_secret(app=app, actor=act(user))
 
-    assert revoke_client_secrets(app=app, actor=user) == 1
-    assert revoke_client_secrets(app=app, actor=user) == 0
+    assert revoke_client_secrets(app=app, actor=act(user)) == 1
+    assert revoke_client_secrets(app=app, actor=act(user)) == 0
     assert verify_client_credentials(app.oauth2_client_id.value, secret).reason == Reason.REVOKED
     assert AuditEvent.objects.filter(action="credential.revoke").count() == 1
 
 
 def test_a_client_secret_of_another_app_does_not_match_this_client_id(app, standalone_app, user):
-    secret = issue_client_secret(app=app, actor=user)
+    secret = issue_client_secret(app=app, actor=act(user))
 
     result = verify_client_credentials(standalone_app.oauth2_client_id.value, secret)
 

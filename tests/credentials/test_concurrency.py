@@ -7,6 +7,7 @@ from django.utils import timezone
 from credentials.models import Credential, Kind
 from credentials.services import regenerate_credential
 from credentials.verification import verify_bearer_token
+from tests.actors import act
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -28,7 +29,7 @@ def regenerate_at_once(app, user, grace: str) -> list[str]:
         try:
             barrier.wait()
             values.append(
-                regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user, grace=grace)
+                regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user), grace=grace)
             )
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
@@ -66,7 +67,7 @@ def test_concurrent_regenerations_leave_exactly_one_valid_value(app, user):
 
 
 def test_concurrent_regenerations_with_grace_leave_one_current_and_one_old_value(app, user):
-    regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
 
     values = regenerate_at_once(app, user, grace="24h")
 

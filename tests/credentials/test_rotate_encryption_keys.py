@@ -4,6 +4,7 @@ from django.core.management import CommandError, call_command
 from credentials.models import Credential, Kind
 from credentials.services import regenerate_credential
 from credentials.verification import verify_access_token, verify_api_key
+from tests.actors import act
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ NEW_KEY = ("k2", b"n" * 32)
 @pytest.fixture
 def secrets_by_value(app, standalone_app, user):
     """Three API Keys and an Access Token, each with its secret, under the first key."""
-    access = regenerate_credential(app=app, kind=Kind.ACCESS_TOKEN, actor=user)
+    access = regenerate_credential(app=app, kind=Kind.ACCESS_TOKEN, actor=act(user))
     return {
         app.issued_api_key.value: app.issued_api_key.secret,
         standalone_app.issued_api_key.value: standalone_app.issued_api_key.secret,

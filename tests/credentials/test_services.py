@@ -1,12 +1,12 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.services import create_app, delete_app
+from apps.models import App, Permission, UserAuthenticationSettings
+from apps.services import delete_app
 from audit.models import AuditEvent
-from auth_settings.models import Permission, UserAuthenticationSettings
+from core.errors import Conflict, ValidationError
 from credentials.models import ClientId, Credential, Kind
 from credentials.services import regenerate_credential, revoke_credential
 from credentials.verification import (
@@ -15,13 +15,14 @@ from credentials.verification import (
     verify_api_key,
     verify_bearer_token,
 )
-from projects.services import delete_project
+from tests.actors import act
+from workspace.services import create_app, delete_project
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_new_app_gets_an_api_key_and_secret_and_a_client_id(user):
-    app = create_app(owner=user, name="Fresh App")
+    app = create_app(actor=act(user), name="Fresh App")
 
     issued = app.issued_api_key
     result = verify_api_key(issued.value)
@@ -32,19 +33,21 @@ def test_a_new_app_gets_an_api_key_and_secret_and_a_client_id(user):
 
 
 def test_regenerate_invalidates_the_old_value_at_once(app, user):
-    old = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    old = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
 
-    new = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    new = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
 
     assert verify_bearer_token(old.value).reason == Reason.REVOKED
     assert verify_bearer_token(new.value).ok
 
 
 def test_the_grace_period_keeps_the_old_value_valid_until_it_expires_and_not_after(app, user):
-    old = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    old = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
     start = timezone.now() - timedelta(hours=23, minutes=59)  # regenerated a day ago, less 1 min
 
-    new = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user, grace="24h", now=start)
+    new = regenerate_credential(
+        app=app, kind=Kind.BEARER_TOKEN, actor=act(user), grace="24h", now=start
+    )
 
     old_value = Credential.objects.filter(pk=old.credential.pk)
     assert old_value.get().expires_at == start + timedelta(hours=24)
@@ -56,10 +59,10 @@ def test_the_grace_period_keeps_the_old_value_valid_until_it_expires_and_not_aft
 
 @pytest.mark.parametrize(("grace", "period"), [("1h", timedelta(hours=1)), ("7d", timedelta(7))])
 def test_each_grace_period_sets_its_expiry(app, user, grace, period):
-    old = regenerate_credential(app=app, kind=Kind.API_KEY, actor=user)
+    old = regenerate_credential(app=app, kind=Kind.API_KEY, actor=act(user))
     start = timezone.now()
 
-    regenerate_credential(app=app, kind=Kind.API_KEY, actor=user, grace=grace, now=start)
+    regenerate_credential(app=app, kind=Kind.API_KEY, actor=act(user), grace=grace, now=start)
 
     assert Credential.objects.get(pk=old.credential.pk).expires_at == start + period
 
@@ -68,17 +71,17 @@ def test_an_unknown_grace_period_is_refused_and_nothing_changes(app, user):
     before = list(Credential.objects.values_list("pk", "revoked_at", "expires_at"))
 
     with pytest.raises(ValidationError) as refused:
-        regenerate_credential(app=app, kind=Kind.API_KEY, actor=user, grace="2y")
+        regenerate_credential(app=app, kind=Kind.API_KEY, actor=act(user), grace="2y")
 
     assert "grace" in refused.value.message_dict
     assert list(Credential.objects.values_list("pk", "revoked_at", "expires_at")) == before
 
 
 def test_at_most_two_values_of_a_kind_are_valid(app, user):
-    first = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
-    second = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user, grace="7d")
+    first = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
+    second = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user), grace="7d")
 
-    third = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user, grace="7d")
+    third = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user), grace="7d")
 
     assert verify_bearer_token(first.value).reason == Reason.REVOKED
     assert verify_bearer_token(second.value).ok
@@ -98,18 +101,18 @@ def test_the_database_refuses_two_current_values_of_one_kind(app, user):
 
 
 def test_revoke_takes_effect_at_once(app, user):
-    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
 
-    revoke_credential(credential=issued.credential, actor=user)
+    revoke_credential(credential=issued.credential, actor=act(user))
 
     assert verify_bearer_token(issued.value).reason == Reason.REVOKED
 
 
 def test_the_old_value_in_its_grace_period_can_be_revoked_early(app, user):
     old = app.issued_api_key
-    new = regenerate_credential(app=app, kind=Kind.API_KEY, actor=user, grace="7d")
+    new = regenerate_credential(app=app, kind=Kind.API_KEY, actor=act(user), grace="7d")
 
-    revoke_credential(credential=Credential.objects.get(pk=old.credential.pk), actor=user)
+    revoke_credential(credential=Credential.objects.get(pk=old.credential.pk), actor=act(user))
 
     assert verify_api_key(old.value).reason == Reason.REVOKED
     assert verify_api_key(new.value).ok
@@ -118,8 +121,8 @@ def test_the_old_value_in_its_grace_period_can_be_revoked_early(app, user):
 def test_the_current_api_key_cannot_be_revoked_only_regenerated(app, user):
     current = Credential.objects.get(app=app, kind=Kind.API_KEY)
 
-    with pytest.raises(ValidationError):
-        revoke_credential(credential=current, actor=user)
+    with pytest.raises(Conflict):
+        revoke_credential(credential=current, actor=act(user))
 
     assert verify_api_key(app.issued_api_key.value).ok
 
@@ -127,7 +130,7 @@ def test_the_current_api_key_cannot_be_revoked_only_regenerated(app, user):
 def test_an_access_token_keeps_the_permissions_it_was_created_with(app, user):
     UserAuthenticationSettings.objects.create(app=app, oauth1_permission=Permission.READ_WRITE)
 
-    issued = regenerate_credential(app=app, kind=Kind.ACCESS_TOKEN, actor=user)
+    issued = regenerate_credential(app=app, kind=Kind.ACCESS_TOKEN, actor=act(user))
 
     result = verify_access_token(issued.value)
     assert result.permission == Permission.READ_WRITE
@@ -136,18 +139,20 @@ def test_an_access_token_keeps_the_permissions_it_was_created_with(app, user):
 
 
 def test_a_client_secret_is_only_for_confidential_clients(app, user):
-    with pytest.raises(ValidationError):
-        regenerate_credential(app=app, kind=Kind.CLIENT_SECRET, actor=user)
+    with pytest.raises(Conflict):
+        regenerate_credential(app=app, kind=Kind.CLIENT_SECRET, actor=act(user))
 
     UserAuthenticationSettings.objects.create(app=app, oauth2_enabled=True, type_of_app="web")
     app.refresh_from_db()
-    assert regenerate_credential(app=app, kind=Kind.CLIENT_SECRET, actor=user).value
+    assert regenerate_credential(app=app, kind=Kind.CLIENT_SECRET, actor=act(user)).value
 
 
 def test_each_change_leaves_an_audit_event_without_the_secret(app, user):
-    old = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user, ip_address="10.0.0.1")
-    new = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user, grace="1h")
-    revoke_credential(credential=new.credential, actor=user)
+    old = regenerate_credential(
+        app=app, kind=Kind.BEARER_TOKEN, actor=act(user, ip_address="10.0.0.1")
+    )
+    new = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user), grace="1h")
+    revoke_credential(credential=new.credential, actor=act(user))
 
     events = list(AuditEvent.objects.filter(action__startswith="credential.").order_by("id"))
     assert [event.action for event in events] == [
@@ -163,32 +168,32 @@ def test_each_change_leaves_an_audit_event_without_the_secret(app, user):
 
 
 def test_deleting_an_app_destroys_its_credentials_in_the_same_transaction(app, user):
-    regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
 
-    delete_app(app=app, actor=user)
+    delete_app(app=app, actor=act(user))
 
     assert not Credential.objects.exists()
     assert not ClientId.objects.exists()
 
 
 def test_a_failed_app_deletion_keeps_its_credentials(app, user, monkeypatch):
-    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
 
     def fail_after_delete(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr("apps.services.transaction.on_commit", fail_after_delete)
-    app.icon.name = "app-icons/x.png"
+    App.objects.filter(pk=app.pk).update(icon="app-icons/x.png")
     with pytest.raises(RuntimeError):
-        delete_app(app=app, actor=user)
+        delete_app(app=app, actor=act(user))
 
     assert verify_bearer_token(issued.value).ok
 
 
 def test_deleting_a_project_destroys_the_credentials_of_its_apps(app, project, user):
-    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
 
-    delete_project(project=project, actor=user)
+    delete_project(project=project, actor=act(user))
 
     assert verify_bearer_token(issued.value).reason == Reason.UNKNOWN
     assert not Credential.objects.exists()

@@ -5,8 +5,7 @@ import pytest
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from apps.models import Status
-from auth_settings.models import UserAuthenticationSettings
+from apps.models import Status, UserAuthenticationSettings
 from credentials import formats
 from credentials.models import Credential, Kind
 from credentials.services import issue_client_secret, regenerate_credential
@@ -17,6 +16,7 @@ from credentials.verification import (
     verify_bearer_token,
     verify_client_credentials,
 )
+from tests.actors import act
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def statements():
 
 @pytest.fixture
 def bearer(app, user):
-    return regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    return regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
 
 
 def test_a_valid_bearer_token_names_its_app_and_credential(app, bearer):
@@ -163,7 +163,7 @@ def test_a_refused_token_does_not_count_as_used(bearer):
 
 def test_client_credentials_need_the_apps_own_client_id(app, user):
     UserAuthenticationSettings.objects.create(app=app, oauth2_enabled=True, type_of_app="bot")
-    secret = issue_client_secret(app=app, actor=user)
+    secret = issue_client_secret(app=app, actor=act(user))
     client_id = app.oauth2_client_id.value
 
     assert verify_client_credentials(client_id, secret).ok
@@ -204,7 +204,7 @@ def test_the_lookup_uses_the_unique_index_on_the_digest(bearer):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL drops connections")
 def test_a_connection_the_database_dropped_is_replaced_before_verification_fails(app, user):
-    bearer = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    bearer = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
     backend = connection.connection.info.backend_pid
     close_old_connections()  # the request ends (with DATABASE_POOL, back to the pool)
     with psycopg.connect(

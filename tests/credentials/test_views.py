@@ -5,12 +5,12 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from apps.models import App
-from auth_settings.models import Permission, UserAuthenticationSettings
+from apps.models import App, Permission, UserAuthenticationSettings
 from credentials import formats
 from credentials.models import Credential, Kind
 from credentials.services import regenerate_credential
 from credentials.verification import Reason, verify_access_token, verify_bearer_token
+from tests.actors import act
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -19,15 +19,15 @@ SECRET_PATTERN = re.compile(r"\bptc_[a-z]{2}_[0-9A-Za-z]{38}\b")
 
 
 def keys_url(app):
-    return reverse("app_keys", args=[app.app_id])
+    return reverse("credentials:keys", args=[app.app_id])
 
 
 def regenerate_url(app, kind):
-    return reverse("credential_regenerate", args=[app.app_id, kind])
+    return reverse("credentials:regenerate", args=[app.app_id, kind])
 
 
 def revoke_url(app, credential):
-    return reverse("credential_revoke", args=[app.app_id, credential.pk])
+    return reverse("credentials:revoke", args=[app.app_id, credential.pk])
 
 
 def secrets_in(response) -> list[str]:
@@ -92,7 +92,7 @@ def test_a_new_value_is_shown_once_and_never_kept_or_logged_in_clear(
 
 
 def test_creating_an_app_shows_its_api_key_and_secret_once(signed_in, user):
-    response = signed_in.post(reverse("app_create"), {"name": "Brand New"})
+    response = signed_in.post(reverse("workspace:app_create"), {"name": "Brand New"})
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -107,7 +107,9 @@ def test_creating_an_app_shows_its_api_key_and_secret_once(signed_in, user):
 
 
 def test_creating_an_app_through_htmx_swaps_in_the_page_with_the_keys(signed_in):
-    response = signed_in.post(reverse("app_create"), {"name": "Htmx App"}, HTTP_HX_REQUEST="true")
+    response = signed_in.post(
+        reverse("workspace:app_create"), {"name": "Htmx App"}, HTTP_HX_REQUEST="true"
+    )
 
     app = App.objects.get(name="Htmx App")
     assert response.status_code == 200
@@ -144,7 +146,7 @@ def test_during_a_grace_period_the_tab_shows_both_values_with_the_old_ones_expir
 
 
 def test_regenerating_through_the_tab_invalidates_the_old_value(reauthenticated, app, user):
-    old = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    old = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
 
     response = reauthenticated.post(regenerate_url(app, "bearer_token"))
 
@@ -154,7 +156,7 @@ def test_regenerating_through_the_tab_invalidates_the_old_value(reauthenticated,
 
 
 def test_revoking_through_the_tab_takes_effect_at_once(reauthenticated, app, user):
-    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
 
     response = reauthenticated.post(revoke_url(app, issued.credential))
 
@@ -258,7 +260,7 @@ def test_an_htmx_request_is_sent_to_the_reauthentication_page(signed_in, app):
 
 
 def test_revoking_demands_the_password_again(signed_in, app, user):
-    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
 
     response = signed_in.post(revoke_url(app, issued.credential))
 
@@ -267,7 +269,7 @@ def test_revoking_demands_the_password_again(signed_in, app, user):
 
 
 def test_deleting_an_app_demands_the_password_again(signed_in, app):
-    response = signed_in.post(reverse("app_delete", args=[app.app_id]), {"confirm_name": app.name})
+    response = signed_in.post(reverse("apps:delete", args=[app.app_id]), {"confirm_name": app.name})
 
     assert response["Location"].startswith(reverse("account_reauthenticate"))
     assert App.objects.filter(pk=app.pk).exists()
@@ -275,7 +277,7 @@ def test_deleting_an_app_demands_the_password_again(signed_in, app):
 
 def test_deleting_an_app_after_the_password_destroys_its_credentials(reauthenticated, app):
     response = reauthenticated.post(
-        reverse("app_delete", args=[app.app_id]), {"confirm_name": app.name}
+        reverse("apps:delete", args=[app.app_id]), {"confirm_name": app.name}
     )
 
     assert response.status_code == 302
@@ -284,7 +286,7 @@ def test_deleting_an_app_after_the_password_destroys_its_credentials(reauthentic
 
 def test_deleting_a_project_demands_the_password_again(signed_in, project, app):
     response = signed_in.post(
-        reverse("project_delete", args=[project.pk]), {"confirm_name": project.name}
+        reverse("workspace:project_delete", args=[project.pk]), {"confirm_name": project.name}
     )
 
     assert response["Location"].startswith(reverse("account_reauthenticate"))
@@ -314,7 +316,7 @@ def test_deleting_apps_counts_against_the_same_limit(reauthenticated, app, setti
     settings.PORTICO_CREDENTIAL_CHANGES_PER_WINDOW = 0
 
     response = reauthenticated.post(
-        reverse("app_delete", args=[app.app_id]), {"confirm_name": app.name}
+        reverse("apps:delete", args=[app.app_id]), {"confirm_name": app.name}
     )
 
     assert response.status_code == 422
@@ -325,7 +327,7 @@ def test_deleting_apps_counts_against_the_same_limit(reauthenticated, app, setti
 
 
 def test_another_users_app_answers_404_on_every_keys_url(client_of, other_user, app, user):
-    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
     client = client_of(other_user)
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
 
@@ -379,7 +381,7 @@ def test_the_admin_shows_hints_but_no_digest_or_ciphertext(client, django_user_m
 
 
 def test_a_suspended_apps_keys_cannot_be_regenerated_but_can_be_revoked(reauthenticated, app, user):
-    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user))
     App.objects.filter(pk=app.pk).update(status="suspended")
 
     regenerated = reauthenticated.post(regenerate_url(app, "bearer_token"))
@@ -439,7 +441,7 @@ def test_an_error_report_after_generating_does_not_contain_the_new_value(
         views.render_keys_tab(
             request,
             app,
-            issued=regenerate_credential(app=app, kind=Kind.ACCESS_TOKEN, actor=app.owner),
+            issued=regenerate_credential(app=app, kind=Kind.ACCESS_TOKEN, actor=act(app.owner)),
         )
     except RuntimeError:
         reporter = ExceptionReporter(request, *sys.exc_info())

@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.errors import NON_FIELD, PorticoError
+
 
 class ConfirmNameForm(forms.Form):
     """A dangerous action: the user types the name of what will be destroyed."""
@@ -20,10 +22,7 @@ class ConfirmNameForm(forms.Form):
         return typed
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.Form, error: PorticoError) -> None:
     """Show a service's refusal next to the fields it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields and field != NON_FIELD else None, messages)

@@ -6,9 +6,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.models import App
-from apps.services import create_app, update_app_details
+from apps.services import update_app_details
+from core.actor import Via, system_actor
 from projects.models import UseCase
 from projects.services import create_project
+from workspace.services import create_app
 
 DEMO_EMAIL = "demo@portico.localhost"
 DEMO_PASSWORD = "portico-demo-2026"  # noqa: S105 - the documented demo sign-in
@@ -41,20 +43,21 @@ class Command(BaseCommand):
         )
 
     def _create_demo_apps(self, user) -> None:
+        actor = system_actor(Via.COMMAND, user=user)
         project = create_project(
-            owner=user,
+            actor=actor,
             name="Weather alerts",
             use_case=UseCase.MAKING_A_BOT,
             description="Posts severe weather alerts for the cities our readers follow.",
         )
-        bot = create_app(owner=user, name="Storm Bot", project=project)
+        bot = create_app(actor=actor, name="Storm Bot", project=project)
         update_app_details(
             app=bot,
-            actor=user,
+            actor=actor,
             description="Posts a warning when a storm is on its way.",
             website_url="https://weather.example.com",
             callback_urls=["https://weather.example.com/oauth/callback"],
             environment="production",
         )
-        create_app(owner=user, name="Storm Bot Staging", project=project)
-        create_app(owner=user, name="API Playground")
+        create_app(actor=actor, name="Storm Bot Staging", project=project)
+        create_app(actor=actor, name="API Playground")

@@ -1,0 +1,105 @@
+"""Every audited action, with the one shape of its payload (`AuditEvent.changes`)."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Keys:
+    """A payload with exactly these keys."""
+
+    names: frozenset[str]
+
+    def problems(self, changes: dict[str, Any]) -> list[str]:
+        missing, extra = self.names - changes.keys(), changes.keys() - self.names
+        return [f"missing {sorted(missing)}"] * bool(missing) + [f"unknown {sorted(extra)}"] * bool(
+            extra
+        )
+
+
+@dataclass(frozen=True)
+class FieldChanges:
+    """A payload of `field: [before, after]` for some of these fields (only what changed)."""
+
+    fields: frozenset[str]
+
+    def problems(self, changes: dict[str, Any]) -> list[str]:
+        problems = []
+        if extra := changes.keys() - self.fields:
+            problems.append(f"unknown {sorted(extra)}")
+        if any(not (isinstance(pair, list) and len(pair) == 2) for pair in changes.values()):
+            problems.append("each change must be [before, after]")
+        return problems
+
+
+def keys(*names: str) -> Keys:
+    return Keys(frozenset(names))
+
+
+APP_DETAIL_FIELDS = (
+    "name",
+    "description",
+    "website_url",
+    "callback_urls",
+    "terms_of_service_url",
+    "privacy_policy_url",
+    "organization_name",
+    "organization_url",
+    "use_case",
+    "environment",
+    "icon",
+)
+AUTH_SETTING_FIELDS = (
+    "oauth1_enabled",
+    "oauth1_permission",
+    "request_email",
+    "oauth2_enabled",
+    "type_of_app",
+)
+
+
+class Action(StrEnum):
+    PROJECT_CREATE = "project.create"
+    PROJECT_UPDATE = "project.update"
+    PROJECT_DELETE = "project.delete"
+    APP_CREATE = "app.create"
+    APP_UPDATE = "app.update"
+    APP_CONNECT = "app.connect"
+    APP_DELETE = "app.delete"
+    APP_SUSPEND = "app.suspend"
+    APP_REINSTATE = "app.reinstate"
+    AUTH_SETTINGS_UPDATE = "auth_settings.update"
+    CREDENTIAL_ISSUE = "credential.issue"
+    CREDENTIAL_GENERATE = "credential.generate"
+    CREDENTIAL_REGENERATE = "credential.regenerate"
+    CREDENTIAL_REVOKE = "credential.revoke"
+    HELP_REQUEST_SUBMIT = "help_request.submit"
+    HELP_REQUEST_ANSWER = "help_request.answer"
+    HELP_REQUEST_CLOSE = "help_request.close"
+
+    @property
+    def payload(self) -> Keys | FieldChanges:
+        return PAYLOADS[self]
+
+
+_NEW_VALUE = keys("kind", "hint", "replaced", "grace", "revoked_in_grace")
+PAYLOADS: dict[Action, Keys | FieldChanges] = {
+    Action.PROJECT_CREATE: keys("name", "use_case"),
+    Action.PROJECT_UPDATE: FieldChanges(frozenset({"name", "use_case", "description"})),
+    Action.PROJECT_DELETE: keys("name", "apps"),
+    Action.APP_CREATE: keys("app_id", "project"),
+    Action.APP_UPDATE: FieldChanges(frozenset(APP_DETAIL_FIELDS)),
+    Action.APP_CONNECT: FieldChanges(frozenset({"project"})),
+    Action.APP_DELETE: keys("app_id"),
+    Action.APP_SUSPEND: keys("policy_area", "explanation"),
+    Action.APP_REINSTATE: keys(),
+    Action.AUTH_SETTINGS_UPDATE: FieldChanges(frozenset(AUTH_SETTING_FIELDS)),
+    Action.CREDENTIAL_ISSUE: keys("kind", "hint"),
+    Action.CREDENTIAL_GENERATE: _NEW_VALUE,
+    Action.CREDENTIAL_REGENERATE: _NEW_VALUE,
+    Action.CREDENTIAL_REVOKE: keys("kind", "hints"),
+    Action.HELP_REQUEST_SUBMIT: keys("category", "app_id"),
+    Action.HELP_REQUEST_ANSWER: keys("status"),
+    Action.HELP_REQUEST_CLOSE: keys(),
+}
