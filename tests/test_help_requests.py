@@ -32,6 +32,13 @@ def test_help_request_is_stored_confirmed_and_sent_to_staff(signed_in, user, app
     assert AuditEvent.objects.filter(action="help_request.submit").exists()
 
 
+def test_notices_come_from_portico(signed_in, staff):
+    signed_in.post("/help/new/", {"category": "other", "message": "Where are my keys?"})
+    assert {message.from_email for message in mail.outbox} == {
+        "Portico <noreply@portico.localhost>"
+    }
+
+
 def test_form_is_prefilled_for_an_appeal(signed_in, app):
     page = signed_in.get(f"/help/new/?category=suspension_appeal&app={app.app_id}").content.decode()
     assert 'value="suspension_appeal" required id="id_category_0" checked>' in page
