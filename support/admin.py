@@ -37,7 +37,7 @@ class HelpRequestAdmin(admin.ModelAdmin):
                 ip_address=client_ip(request),
             )
 
-    @admin.action(description="Close the selected help requests")
+    @admin.action(description="Close the selected help requests", permissions=["change"])
     def close_requests(self, request, queryset):
         for help_request in queryset:
             close_help_request(

@@ -1,7 +1,10 @@
 """The platform help form: requests from developers, answers from staff, emails both ways."""
 
+import time
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -9,8 +12,33 @@ from django.utils import timezone
 
 from apps.models import App
 from audit.services import record_event
+from core.errors import TooManyChanges
 from notices.services import queue_notice
 from support.models import HelpRequest
+
+# Each help request emails the user and every staff member: at most this many an hour per account.
+HELP_REQUESTS_PER_WINDOW = 5
+HELP_REQUESTS_WINDOW_SECONDS = 60 * 60
+
+
+def _count_help_request(user) -> None:
+    """Count one help request for the account in the shared cache; refuse one too many."""
+    window = HELP_REQUESTS_WINDOW_SECONDS
+    started = int(time.time() // window) * window
+    key = f"ratelimit:help_request:{user.pk}:{started}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window ended between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    if count > HELP_REQUESTS_PER_WINDOW:
+        raise TooManyChanges(
+            f"You already sent {HELP_REQUESTS_PER_WINDOW} help requests this hour, the most an "
+            "account may send. This one was not sent: try again within the hour; the team "
+            "answers the ones you sent by email.",
+            retry_after=max(started + window - int(time.time()), 1),
+        )
 
 
 def submit_help_request(
@@ -24,6 +52,7 @@ def submit_help_request(
     """Store a help request, confirm it to the user and tell the staff."""
     if app is not None and app.owner_id != user.pk:
         raise ValidationError({"app": "Choose one of your own Apps."})
+    _count_help_request(user)
     with transaction.atomic():
         help_request = HelpRequest(user=user, category=category, app=app, message=message.strip())
         help_request.full_clean()

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.models import App
 from audit.services import client_ip
+from core.errors import TooManyChanges
 from portal.forms import add_service_errors
 from portal.rendering import redirect_after_success, render_page
 from support.forms import HelpRequestForm
@@ -42,6 +43,8 @@ def help_request_create(request):
             )
         except ValidationError as error:
             add_service_errors(form, error)
+        except TooManyChanges as error:
+            form.add_error(None, error.message)
         else:
             messages.success(
                 request,
