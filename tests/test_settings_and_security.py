@@ -238,3 +238,12 @@ def test_the_account_limits_have_their_documented_defaults():
     assert settings.PORTICO_MAX_PROJECTS_PER_ACCOUNT == 5
     assert settings.PORTICO_MAX_APPS_PER_PROJECT == 3
     assert settings.PORTICO_MAX_APPS_PER_ACCOUNT == 10
+
+
+def test_seed_demo_exits_non_zero_with_debug_off(tmp_path):
+    result = run_manage(
+        "seed_demo",
+        **production_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'portico.sqlite3'}"),
+    )
+    assert result.returncode == 1
+    assert "runs only with DEBUG=1" in result.stderr
