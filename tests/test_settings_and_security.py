@@ -247,3 +247,30 @@ def test_seed_demo_exits_non_zero_with_debug_off(tmp_path):
     )
     assert result.returncode == 1
     assert "runs only with DEBUG=1" in result.stderr
+
+
+def test_make_run_on_another_port_puts_that_port_in_email_links():
+    # The command `PORT=8811 make run` would serve with, asked for the site URL instead.
+    planned = subprocess.run(  # noqa: S603 - our own Makefile, printed, not run
+        ["make", "--no-print-directory", "-n", "run", "PORT=8811"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")},
+    ).stdout.replace("\\\n", " ")
+    serve = next(line for line in planned.splitlines() if "runserver" in line)
+    show = serve.replace(
+        "runserver 127.0.0.1:8811",
+        "shell -c 'from django.conf import settings; print(settings.PORTICO_SITE_URL)'",
+    )
+    result = subprocess.run(  # noqa: S602 - the Makefile's own command line
+        show,
+        shell=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")},
+    )
+    assert printed(result) == "http://127.0.0.1:8811"
