@@ -18,7 +18,8 @@ install: $(VENV)/.installed
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo --site http://127.0.0.1:$(PORT)
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 PORTICO_SITE_URL=$${PORTICO_SITE_URL:-http://127.0.0.1:$(PORT)} \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(PY) -m ruff check .

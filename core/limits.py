@@ -64,6 +64,17 @@ APP_DETAILS_SAVES = Limit(
     ),
 )
 
+HELP_REQUESTS = Limit(
+    name="help-request",
+    setting="PORTICO_HELP_REQUESTS_PER_HOUR",
+    window_seconds=60 * 60,
+    message=(
+        "You already sent {limit} help requests this hour, the most an account may send. This "
+        "one was not sent: try again within the hour; the team answers the ones you sent by "
+        "email."
+    ),
+)
+
 
 def sensitive_action(actor: Actor) -> None:
     """The policy of every sensitive action (regenerate, revoke, delete, client type switch):

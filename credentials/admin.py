@@ -30,12 +30,20 @@ class CredentialAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked by developers, with the audit trail and the grace period
+
 
 @admin.register(ClientId)
 class ClientIdAdmin(admin.ModelAdmin):
+    """An App keeps its OAuth 2.0 Client ID for life: deleting it would leave the owner none."""
+
     list_display = ["value", "app", "created_at"]
     search_fields = ["value", "app__name"]
     readonly_fields = ["app", "value", "created_at"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -28,6 +28,25 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# Key ids are stored next to each digest and ciphertext (credentials.Credential.pepper_id and
+# secret_key_id): a longer id would make every write fail on PostgreSQL.
+KEY_ID_MAX_LENGTH = 16
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    message = f"{name} must be a whole number, {minimum} or more."
+    try:
+        number = int(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(message) from error
+    if number < minimum:
+        raise ImproperlyConfigured(message)
+    return number
+
+
 def env_keyring(name: str, *, development_seed: str) -> list[tuple[str, bytes]]:
     """`id:base64url` entries of 32 bytes, current first; DEBUG derives a development one."""
     entries = env_list(name)
@@ -44,6 +63,11 @@ def env_keyring(name: str, *, development_seed: str) -> list[tuple[str, bytes]]:
             raise ImproperlyConfigured(f"{name}: “{key_id}” is not base64url.") from error
         if not key_id or len(key) != 32:
             raise ImproperlyConfigured(f"{name}: each entry is id:base64url of 32 random bytes.")
+        if len(key_id) > KEY_ID_MAX_LENGTH:
+            raise ImproperlyConfigured(
+                f"{name}: the key id “{key_id}” is longer than {KEY_ID_MAX_LENGTH} characters; "
+                "choose a short one such as k1 or 2026a."
+            )
         keyring.append((key_id, key))
     if len({key_id for key_id, _ in keyring}) != len(keyring):
         raise ImproperlyConfigured(f"{name}: key ids must be unique.")
@@ -169,7 +193,11 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # OWASP ASVS 6.2.1: at least 12 characters.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -185,8 +213,19 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+# Changing the email address or the password needs the password entered in the last ten
+# minutes, and the old address is told of every such change: a stolen session alone cannot
+# take the account over.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Portico] "
+
+# Behind N proxies of our own, the client is the Nth address from the right of X-Forwarded-For
+# (each proxy appends the address it saw); 0 believes only REMOTE_ADDR. Rate limits per client
+# (allauth's failed sign-ins) and the audit trail use it.
+PORTICO_TRUSTED_PROXY_COUNT = env_int("PORTICO_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = PORTICO_TRUSTED_PROXY_COUNT
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -210,6 +249,8 @@ STORAGES = {
 }
 
 # Email: printed on the console in development; SMTP otherwise (a local MTA unless EMAIL_HOST).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Portico <noreply@portico.localhost>")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 if DEBUG and not os.environ.get("EMAIL_HOST"):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
@@ -281,6 +322,8 @@ PORTICO_ENCRYPTION_KEYS = env_keyring("PORTICO_ENCRYPTION_KEYS", development_see
 PORTICO_CREDENTIAL_CHANGES_PER_WINDOW = int(
     os.environ.get("PORTICO_CREDENTIAL_CHANGES_PER_WINDOW", "20")
 )
+# Help requests (each emails the user and every staff member): at most this many an hour.
+PORTICO_HELP_REQUESTS_PER_HOUR = int(os.environ.get("PORTICO_HELP_REQUESTS_PER_HOUR", "5"))
 # Saving App details: at most this many per account in a quarter of an hour.
 PORTICO_APP_DETAILS_SAVES_PER_WINDOW = int(
     os.environ.get("PORTICO_APP_DETAILS_SAVES_PER_WINDOW", "30")

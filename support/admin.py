@@ -35,7 +35,7 @@ class HelpRequestAdmin(admin.ModelAdmin):
                 answer=form.cleaned_data["answer"],
             )
 
-    @admin.action(description="Close the selected help requests")
+    @admin.action(description="Close the selected help requests", permissions=["change"])
     def close_requests(self, request, queryset):
         for help_request in queryset:
             close_help_request(help_request=help_request, actor=request.actor)

@@ -11,6 +11,7 @@ from audit.actions import Action
 from audit.services import record_event
 from core.actor import Actor
 from core.errors import ValidationError, validating
+from core.limits import HELP_REQUESTS
 from notices.services import queue_notice
 from support.models import HelpRequest
 
@@ -22,6 +23,7 @@ def submit_help_request(
     user = actor.user
     if app is not None and app.owner_id != user.pk:
         raise ValidationError({"app": "Choose one of your own Apps."})
+    HELP_REQUESTS.take(actor)  # each one emails the user and every staff member
     with transaction.atomic():
         help_request = HelpRequest(user=user, category=category, app=app, message=message.strip())
         with validating():

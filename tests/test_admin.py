@@ -64,3 +64,32 @@ def test_non_staff_cannot_open_the_admin(signed_in):
     response = signed_in.get("/admin/apps/app/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_an_apps_client_id_cannot_be_deleted_in_the_admin(operator, app):
+    from credentials.models import ClientId
+
+    client_id = ClientId.objects.get(app=app)
+    listing = operator.get("/admin/credentials/clientid/").content.decode()
+    assert client_id.value in listing and "delete_selected" not in listing
+    assert operator.get(f"/admin/credentials/clientid/{client_id.pk}/delete/").status_code == 403
+    operator.post(f"/admin/credentials/clientid/{client_id.pk}/delete/", {"post": "yes"})
+    operator.post(
+        "/admin/credentials/clientid/",
+        {"action": "delete_selected", "_selected_action": [client_id.pk], "post": "yes"},
+    )
+    assert ClientId.objects.filter(app=app, value=client_id.value).exists()
+
+
+def test_the_read_only_credentials_admin_offers_no_deletion(operator, app):
+    from credentials.models import Credential
+
+    credential = Credential.objects.get(app=app)
+    listing = operator.get("/admin/credentials/credential/").content.decode()
+    assert credential.hint in listing and "delete_selected" not in listing
+    assert operator.get(f"/admin/credentials/credential/{credential.pk}/delete/").status_code == 403
+    operator.post(
+        "/admin/credentials/credential/",
+        {"action": "delete_selected", "_selected_action": [credential.pk], "post": "yes"},
+    )
+    assert Credential.objects.filter(pk=credential.pk).exists()

@@ -33,6 +33,13 @@ def test_help_request_is_stored_confirmed_and_sent_to_staff(signed_in, user, app
     assert AuditEvent.objects.filter(action="help_request.submit").exists()
 
 
+def test_notices_come_from_portico(signed_in, staff):
+    signed_in.post("/help/new/", {"category": "other", "message": "Where are my keys?"})
+    assert {message.from_email for message in mail.outbox} == {
+        "Portico <noreply@portico.localhost>"
+    }
+
+
 def test_form_is_prefilled_for_an_appeal(signed_in, app):
     page = signed_in.get(f"/help/new/?category=suspension_appeal&app={app.app_id}").content.decode()
     assert 'value="suspension_appeal" required id="id_category_0" checked>' in page
@@ -108,3 +115,51 @@ def test_staff_close_requests_from_the_list(client, user, staff):
 
 def test_empty_state_tells_what_the_form_is_for(signed_in):
     assert "You have not asked for help yet" in signed_in.get("/help/").content.decode()
+
+
+def test_a_sixth_help_request_within_the_hour_is_refused_and_nothing_is_sent(signed_in, staff):
+    for number in range(5):
+        response = signed_in.post("/help/new/", {"category": "other", "message": f"Q{number}"})
+        assert response.status_code == 302
+    mail.outbox.clear()
+
+    response = signed_in.post("/help/new/", {"category": "other", "message": "One more"}, **HTMX)
+
+    assert response.status_code == 422
+    assert "You already sent 5 help requests this hour" in response.content.decode()
+    assert HelpRequest.objects.count() == 5
+    assert not HelpRequest.objects.filter(message="One more").exists()
+    assert mail.outbox == []
+
+
+def test_the_help_request_limit_is_per_account(client_of, user, other_user):
+    from support.services import submit_help_request
+
+    for number in range(5):
+        submit_help_request(actor=act(other_user), category="other", message=f"Q{number}")
+    response = client_of(user).post("/help/new/", {"category": "other", "message": "Mine"})
+    assert response.status_code == 302
+    assert HelpRequest.objects.filter(user=user).count() == 1
+
+
+def test_staff_with_only_view_permission_cannot_close_help_requests(client, user):
+    from django.contrib.auth.models import Permission
+
+    from support.services import submit_help_request
+
+    viewer = type(user).objects.create_user(email="viewer@example.com", password="x")
+    viewer.is_staff = True
+    viewer.save()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_helprequest"))
+    help_request = submit_help_request(actor=act(user), category="other", message="Question")
+    client.force_login(viewer)
+
+    listing = client.get("/admin/support/helprequest/")
+    assert listing.status_code == 200
+    assert "close_requests" not in listing.content.decode()
+    client.post(
+        "/admin/support/helprequest/",
+        {"action": "close_requests", "_selected_action": [help_request.pk]},
+    )
+    help_request.refresh_from_db()
+    assert help_request.status == "open"

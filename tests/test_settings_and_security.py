@@ -32,19 +32,82 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+def production_environment(**env: str) -> dict[str, str]:
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "portico.example.com",
+        "PORTICO_TOKEN_PEPPERS": f"p1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
+        "PORTICO_ENCRYPTION_KEYS": (
+            f"e1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}"
+        ),
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        **env,
+    }
+
+
 def test_check_deploy_prints_no_warning_with_debug_off():
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="portico.example.com",
-        PORTICO_TOKEN_PEPPERS=f"p1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
-        PORTICO_ENCRYPTION_KEYS=f"e1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
-    )
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **production_environment())
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_that_limits_are_per_process_without_a_shared_cache():
+    environment = production_environment()
+    del environment["REDIS_URL"]
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **environment)
+    assert result.returncode != 0
+    assert "portal.W001" in result.stderr
+    assert "Set REDIS_URL" in result.stderr
+
+
+@pytest.mark.parametrize("setting", ["PORTICO_TOKEN_PEPPERS", "PORTICO_ENCRYPTION_KEYS"])
+def test_a_key_id_longer_than_its_column_is_refused_at_start(setting):
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    environment = production_environment(**{setting: f"k1:{key},production-2026-key:{key}"})
+    result = run_manage("check", **environment)
+    assert result.returncode != 0
+    assert (
+        f"{setting}: the key id “production-2026-key” is longer than 16 characters" in result.stderr
+    )
+
+
+def test_a_key_id_of_sixteen_characters_is_accepted():
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.PORTICO_ENCRYPTION_KEYS[0][0])",
+        **production_environment(PORTICO_ENCRYPTION_KEYS=f"{'k' * 16}:{key}"),
+    )
+    assert printed(result) == "k" * 16
+
+
+def test_the_trusted_proxy_count_defaults_to_none_and_is_handed_to_allauth():
+    show = (
+        "from django.conf import settings;"
+        " print(settings.PORTICO_TRUSTED_PROXY_COUNT, settings.ALLAUTH_TRUSTED_PROXY_COUNT)"
+    )
+    assert printed(run_manage("shell", "-c", show, DEBUG="1")).split() == ["0", "0"]
+    behind_one = run_manage("shell", "-c", show, DEBUG="1", PORTICO_TRUSTED_PROXY_COUNT="1")
+    assert printed(behind_one).split() == ["1", "1"]
+
+
+def test_a_trusted_proxy_count_that_is_not_a_number_is_refused():
+    result = run_manage("check", DEBUG="1", PORTICO_TRUSTED_PROXY_COUNT="one")
+    assert result.returncode != 0
+    assert "PORTICO_TRUSTED_PROXY_COUNT must be a whole number" in result.stderr
+
+
+def test_emails_come_from_portico_unless_the_environment_names_a_sender():
+    show = (
+        "from django.conf import settings;"
+        " print(settings.DEFAULT_FROM_EMAIL, '|', settings.SERVER_EMAIL)"
+    )
+    assert printed(run_manage("shell", "-c", show, DEBUG="1")) == (
+        "Portico <noreply@portico.localhost> | Portico <noreply@portico.localhost>"
+    )
+    chosen = run_manage("shell", "-c", show, DEBUG="1", DEFAULT_FROM_EMAIL="ops@example.com")
+    assert printed(chosen) == "ops@example.com | ops@example.com"
 
 
 @pytest.mark.parametrize("missing", ["PORTICO_TOKEN_PEPPERS", "PORTICO_ENCRYPTION_KEYS"])
@@ -175,3 +238,39 @@ def test_the_account_limits_have_their_documented_defaults():
     assert settings.PORTICO_MAX_PROJECTS_PER_ACCOUNT == 5
     assert settings.PORTICO_MAX_APPS_PER_PROJECT == 3
     assert settings.PORTICO_MAX_APPS_PER_ACCOUNT == 10
+
+
+def test_seed_demo_exits_non_zero_with_debug_off(tmp_path):
+    result = run_manage(
+        "seed_demo",
+        **production_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'portico.sqlite3'}"),
+    )
+    assert result.returncode == 1
+    assert "runs only with DEBUG=1" in result.stderr
+
+
+def test_make_run_on_another_port_puts_that_port_in_email_links():
+    # The command `PORT=8811 make run` would serve with, asked for the site URL instead.
+    planned = subprocess.run(  # noqa: S603 - our own Makefile, printed, not run
+        ["make", "--no-print-directory", "-n", "run", "PORT=8811"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")},
+    ).stdout.replace("\\\n", " ")
+    serve = next(line for line in planned.splitlines() if "runserver" in line)
+    show = serve.replace(
+        "runserver 127.0.0.1:8811",
+        "shell -c 'from django.conf import settings; print(settings.PORTICO_SITE_URL)'",
+    )
+    result = subprocess.run(  # noqa: S602 - the Makefile's own command line
+        show,
+        shell=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")},
+    )
+    assert printed(result) == "http://127.0.0.1:8811"

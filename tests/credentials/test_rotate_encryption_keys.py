@@ -83,3 +83,33 @@ def test_a_secret_under_a_key_no_longer_configured_stops_the_rotation(settings, 
         call_command("rotate_encryption_keys")
 
     assert not Credential.objects.filter(secret_key_id="k2").exists()
+
+
+def test_a_damaged_secret_is_reported_and_skipped_and_the_rest_is_rotated(
+    settings, secrets_by_value, capsys
+):
+    settings.PORTICO_ENCRYPTION_KEYS = [NEW_KEY, *settings.PORTICO_ENCRYPTION_KEYS]
+    damaged = Credential.objects.filter(secret_ciphertext__isnull=False).order_by("pk").first()
+    ciphertext = bytearray(damaged.secret_ciphertext)
+    ciphertext[-1] ^= 1
+    Credential.objects.filter(pk=damaged.pk).update(secret_ciphertext=bytes(ciphertext))
+
+    with pytest.raises(
+        CommandError, match=rf"1 damaged and left as they were \(credential {damaged.pk}\)"
+    ):
+        call_command("rotate_encryption_keys", batch_size=1)
+
+    report = capsys.readouterr().err
+    assert f"Credential {damaged.pk} ({damaged.get_kind_display()}) does not decrypt" in report
+    assert not any(secret in report for secret in secrets_by_value.values())
+    key_ids = dict(
+        Credential.objects.filter(secret_ciphertext__isnull=False).values_list(
+            "pk", "secret_key_id"
+        )
+    )
+    assert key_ids.pop(damaged.pk) == "k1"
+    assert set(key_ids.values()) == {"k2"} and len(key_ids) == 2
+    for value, secret in secrets_by_value.items():
+        if Credential.objects.filter(pk=damaged.pk, hint=value[-4:]).exists():
+            continue
+        assert secret_of(value) == secret

@@ -1,8 +1,9 @@
 """Create the demo account with verified email, Projects and Apps; safe to run again."""
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.models import App
@@ -24,8 +25,17 @@ class Command(BaseCommand):
             "--site", default="http://127.0.0.1:8000", help="where Portico is served"
         )
 
-    @transaction.atomic
     def handle(self, *args, **options) -> None:
+        if not settings.DEBUG:
+            # The demo account's password is published in README.md.
+            raise CommandError(
+                "seed_demo creates an account whose password is public; it runs only with "
+                "DEBUG=1 (as `make run` sets), never on a production database."
+            )
+        self._seed(options["site"])
+
+    @transaction.atomic
+    def _seed(self, site: str) -> None:
         user, created = get_user_model().objects.get_or_create(email=DEMO_EMAIL)
         if created:
             user.set_password(DEMO_PASSWORD)
@@ -37,7 +47,7 @@ class Command(BaseCommand):
             self._create_demo_apps(user)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Sign in at {options['site']}/accounts/login/ as {DEMO_EMAIL} "
+                f"Sign in at {site}/accounts/login/ as {DEMO_EMAIL} "
                 f"with the password {DEMO_PASSWORD}"
             )
         )
