@@ -74,9 +74,7 @@ def _ensure_room_in_project(project: Project) -> None:
 
 
 def _validate_and_save(app: App) -> None:
-    app.full_clean(validate_constraints=False)
-    if App.objects.filter(name__iexact=app.name).exclude(pk=app.pk).exists():
-        raise ValidationError({"name": APP_NAME_TAKEN})
+    app.full_clean(validate_constraints=False)  # App.validate_unique refuses a taken name
     try:
         with transaction.atomic():
             app.save()

@@ -53,6 +53,113 @@ def test_database_refuses_a_duplicate_name_in_another_case(app, other_user):
         App.objects.create(owner=other_user, name="STORM BOT", app_id=1_234_567_890)
 
 
+@pytest.mark.parametrize(
+    ("bad_name", "message"),
+    [
+        ("Storm\u200bBot", "U+200B"),
+        ("Storm Bot\u200d", "U+200D"),
+        ("\u202eStorm Bot", "U+202E"),
+        ("Storm\u2066 Bot", "U+2066"),
+        ("Storm\ufeffBot", "U+FEFF"),
+        ("Storm\x07Bot", "U+0007"),
+        ("Storm\ue000Bot", "U+E000"),
+        ("Storm\u0378Bot", "U+0378"),
+    ],
+)
+def test_app_name_with_invisible_bidi_or_unassigned_character_is_refused(user, bad_name, message):
+    with pytest.raises(ValidationError) as caught:
+        create_app(owner=user, name=bad_name)
+    assert message in caught.value.message_dict["name"][0]
+    assert "invisible or control character" in caught.value.message_dict["name"][0]
+    assert not App.objects.exists()
+
+
+def test_app_name_with_zero_width_character_is_refused(app):
+    errors = details_error(app, name="Storm\u200bBot")
+    assert "Remove the invisible or control character U+200B" in errors["name"][0]
+    assert App.objects.get(pk=app.pk).name == "Storm Bot"
+
+
+@pytest.mark.parametrize(
+    "bad_name",
+    [
+        "St\u043erm Bot",  # Cyrillic o
+        "\u0421torm Bot",  # Cyrillic S
+        "Storm B\u03bft",  # Greek omicron
+        "Pay\u0440al",  # Cyrillic er
+    ],
+)
+def test_app_name_mixing_latin_with_cyrillic_or_greek_letters_is_refused(user, bad_name):
+    with pytest.raises(ValidationError) as caught:
+        create_app(owner=user, name=bad_name)
+    assert "Write the App name in one alphabet" in caught.value.message_dict["name"][0]
+    assert not App.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "good_name",
+    [
+        "Storm Bot 2.0 (beta)",
+        "Café-Météo",
+        "\u041f\u043e\u0433\u043e\u0434\u0430 24/7",  # Cyrillic with digits
+        "\u03ba\u03b1\u03b9\u03c1\u03cc\u03c2",  # Greek only
+        "\u5929\u6c17\u30a2\u30d7\u30ea Pro",  # Japanese with Latin
+    ],
+)
+def test_app_name_in_one_script_with_digits_and_punctuation_is_accepted(user, good_name):
+    app = create_app(owner=user, name=good_name)
+    assert App.objects.get(pk=app.pk).name == good_name
+
+
+def test_app_name_is_stored_in_nfkc_form(user):
+    app = create_app(owner=user, name="\uff33\uff54\uff4f\uff52\uff4d \u2160")  # fullwidth
+    assert App.objects.get(pk=app.pk).name == "Storm I"
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "\uff33\uff54\uff4f\uff52\uff4d \uff22\uff4f\uff54",  # fullwidth Storm Bot
+        "STORM BOT",
+        "Storm  Bot",
+        " Storm Bot ",
+    ],
+)
+def test_app_name_equal_after_normalization_and_case_folding_is_taken(app, other_user, lookalike):
+    with pytest.raises(ValidationError) as caught:
+        create_app(owner=other_user, name=lookalike)
+    assert caught.value.message_dict["name"] == [
+        "This App name is already taken. Choose another one."
+    ]
+    assert not App.objects.filter(owner=other_user).exists()
+
+
+def test_app_name_key_folds_case_beyond_ascii(user, other_user):
+    create_app(owner=user, name="Straße")
+    with pytest.raises(ValidationError) as caught:
+        create_app(owner=other_user, name="STRASSE")
+    assert caught.value.message_dict["name"] == [
+        "This App name is already taken. Choose another one."
+    ]
+
+
+def test_database_refuses_a_name_that_differs_only_by_invisible_characters(app, other_user):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        App.objects.create(owner=other_user, name="Storm\u200b Bot", app_id=1_234_567_890)
+
+
+def test_renaming_keeps_the_name_key_in_step_with_the_name(app, other_user):
+    from django.db import IntegrityError, transaction
+
+    app.name = "Hail Bot"
+    app.save(update_fields=["name"])
+    create_app(owner=other_user, name="Storm Bot")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        App.objects.create(owner=other_user, name="HAIL BOT", app_id=1_234_567_890)
+
+
 def test_description_longer_than_200_characters_is_refused(app):
     errors = details_error(app, description="d" * 201)
     assert "at most 200" in errors["description"][0]
