@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.functional import cached_property
 
 from apps.names import APP_NAME_TAKEN, app_name_key, normalize_app_name, validate_app_name
-from apps.validators import validate_callback_urls, validate_web_url
+from apps.validators import canonical_callback_url, validate_callback_urls, validate_web_url
 from projects.models import Project
 
 APP_NAME_MAX_LENGTH = 32
@@ -112,6 +112,9 @@ class App(models.Model):
         if isinstance(self.name, str):
             self.name = normalize_app_name(self.name)
         super().clean_fields(exclude=exclude)
+        # Callback URLs are judged as typed (messages quote them), then stored canonical.
+        if "callback_urls" not in (exclude or ()):
+            self.callback_urls = [canonical_callback_url(url) for url in self.callback_urls]
 
     def validate_unique(self, exclude=None) -> None:
         exclude = set(exclude or ())

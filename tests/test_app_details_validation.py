@@ -213,6 +213,21 @@ def test_web_urls_accept_http_and_https(app, field):
         ("https://exa mple.com/cb", "spaces"),
         ("https://", "valid https"),
         ("com.example.app:", "Add a path"),
+        ("http://[::1/cb", "Enter a valid URL"),
+        ("https://[example.com/cb", "Enter a valid URL"),
+        ("https://example.com:65536/cb", "port number from 1 to 65535"),
+        ("https://example.com:99999999/cb", "port number from 1 to 65535"),
+        ("https://example.com:http/cb", "port number from 1 to 65535"),
+        ("http://127.0.0.1:0/cb", "port number from 1 to 65535"),
+        ("myapp://callback/path", "myapp: scheme is not allowed"),
+        ("myapp:/callback", "domain you own, reversed, such as com.example.app:/callback"),
+        ("ftp://example.com/cb", "ftp: scheme is not allowed"),
+        ("ws://example.com/cb", "ws: scheme is not allowed"),
+        ("https://bücher.example/cb", "ASCII (punycode)"),
+        ("https://ex\u0430mple.com/cb", "ASCII (punycode)"),
+        ("https://example.com/\u202egpj.exe", "U+202E"),
+        ("https://exam\u200bple.com/cb", "U+200B"),
+        ("com.example.app:/call\u2066back", "U+2066"),
     ],
 )
 def test_bad_callback_urls_are_refused_with_the_reason(bad_url, message):
@@ -230,7 +245,9 @@ def test_bad_callback_urls_are_refused_with_the_reason(bad_url, message):
         "http://localhost/callback",
         "http://[::1]:3000/cb",
         "com.example.app:/oauth2redirect/example-provider",
-        "myapp://callback/path",
+        "com.example.app://callback/path",
+        "https://xn--bcher-kva.example/cb",
+        "https://example.com:65535/cb",
     ],
 )
 def test_good_callback_urls_are_accepted(good_url):
@@ -238,7 +255,7 @@ def test_good_callback_urls_are_accepted(good_url):
 
 
 def test_callback_urls_are_saved_in_order(app):
-    urls = ["https://b.example.com/cb", "https://a.example.com/cb", "myapp://callback"]
+    urls = ["https://b.example.com/cb", "https://a.example.com/cb", "com.example.app:/callback"]
     update_app_details(app=app, actor=app.owner, callback_urls=urls)
     assert App.objects.get(pk=app.pk).callback_urls == urls
 
@@ -262,9 +279,61 @@ def test_duplicate_callback_urls_are_refused(app):
 
 
 def test_callback_urls_are_compared_as_exact_strings(app):
-    urls = ["https://example.com/cb", "https://example.com/cb/", "https://EXAMPLE.com/cb"]
+    urls = ["https://example.com/cb", "https://example.com/cb/", "https://example.com/CB"]
     update_app_details(app=app, actor=app.owner, callback_urls=urls)
     assert App.objects.get(pk=app.pk).callback_urls == urls
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("https://A.com:443/cb", "https://a.com/cb"),
+        ("HTTPS://Example.COM/Path/To/CB", "https://example.com/Path/To/CB"),
+        ("https://example.com:8443/cb", "https://example.com:8443/cb"),
+        ("http://LOCALHOST:80/cb", "http://localhost/cb"),
+        ("http://[::1]:3000/Cb", "http://[::1]:3000/Cb"),
+        ("COM.Example.App:/Callback", "com.example.app:/Callback"),
+    ],
+)
+def test_callback_url_is_stored_with_lowercase_scheme_and_host_and_no_default_port(
+    app, typed, stored
+):
+    update_app_details(app=app, actor=app.owner, callback_urls=[typed])
+    assert App.objects.get(pk=app.pk).callback_urls == [stored]
+
+
+def test_callback_urls_equal_once_canonical_are_refused_as_duplicates(app):
+    errors = details_error(
+        app, callback_urls=["https://a.com/cb", "https://A.com/cb", "https://a.com:443/cb"]
+    )
+    assert errors["callback_urls"] == [
+        "URL 2 (https://A.com/cb) is listed twice: it is the same as URL 1.",
+        "URL 3 (https://a.com:443/cb) is listed twice: it is the same as URL 1.",
+    ]
+    assert App.objects.get(pk=app.pk).callback_urls == []
+
+
+def test_callback_urls_are_canonical_whoever_saves_them(app):
+    app.callback_urls = ["https://Example.com:443/cb"]
+    app.full_clean()
+    app.save()
+    assert App.objects.get(pk=app.pk).callback_urls == ["https://example.com/cb"]
+
+
+@pytest.mark.parametrize(
+    ("bad_url", "message"),
+    [
+        ("http://[::1/cb", "Enter a valid URL"),
+        ("https://example.com:99999/", "port number from 1 to 65535"),
+        ("https://example.com:x/", "port number from 1 to 65535"),
+        ("https://example.com/\u202eexe.html", "U+202E"),
+        ("https://exa\u200bmple.com/", "U+200B"),
+    ],
+)
+def test_web_url_that_cannot_be_read_is_refused_with_a_message(app, bad_url, message):
+    errors = details_error(app, website_url=bad_url)
+    assert message in errors["website_url"][0]
+    assert App.objects.get(pk=app.pk).website_url == ""
 
 
 def test_one_bad_callback_url_saves_nothing_and_names_its_position(app):
