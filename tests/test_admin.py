@@ -62,3 +62,27 @@ def test_non_staff_cannot_open_the_admin(signed_in):
     response = signed_in.get("/admin/apps/app/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_operator_cannot_rename_an_app_to_a_lookalike_of_another(operator, app, other_user):
+    from apps.models import App
+
+    other = create_app(owner=other_user, name="Hail Bot")
+    response = operator.get(f"/admin/apps/app/{other.pk}/change/")
+    data = {
+        field.html_name: field.value() if field.value() is not None else ""
+        for field in response.context["adminform"].form
+        if field.name != "icon"
+    }
+    data.update({"name": "ST\u041eRM BOT", "callback_urls": "[]", "_save": "Save"})
+    data.update({"suspensions-TOTAL_FORMS": "0", "suspensions-INITIAL_FORMS": "0"})
+    response = operator.post(f"/admin/apps/app/{other.pk}/change/", data)
+    assert response.status_code == 200
+    assert "Write the App name in one alphabet" in response.content.decode()
+    data["name"] = "STORM\u200b BOT"
+    response = operator.post(f"/admin/apps/app/{other.pk}/change/", data)
+    assert "invisible or control character U+200B" in response.content.decode()
+    data["name"] = "ＳＴＯＲＭ ＢＯＴ"
+    response = operator.post(f"/admin/apps/app/{other.pk}/change/", data)
+    assert "This App name is already taken. Choose another one." in response.content.decode()
+    assert App.objects.get(pk=other.pk).name == "Hail Bot"
