@@ -68,6 +68,12 @@ class AppAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # Apps are created by their developers, with an App ID and credentials.
 
+    def get_deleted_objects(self, objs, request):
+        """An App's keys, tokens, Client ID and settings go with it, though none of them can be
+        deleted on its own: deleting the App needs only the permission to delete Apps."""
+        deleted, model_count, _, protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, set(), protected
+
     def delete_model(self, request, obj):
         remove_app(app=obj, actor=request.actor)
 

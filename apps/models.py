@@ -1,10 +1,11 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from apps.validators import validate_callback_urls, validate_web_url
+from apps.names import APP_NAME_TAKEN, app_name_key, normalize_app_name, validate_app_name
+from apps.validators import canonical_callback_url, validate_callback_urls, validate_web_url
 from projects.models import Project
 
 APP_NAME_MAX_LENGTH = 32
@@ -46,7 +47,11 @@ class App(models.Model):
     project = models.ForeignKey(
         Project, null=True, blank=True, on_delete=models.RESTRICT, related_name="apps"
     )
-    name = models.CharField("App name", max_length=APP_NAME_MAX_LENGTH)
+    name = models.CharField(
+        "App name", max_length=APP_NAME_MAX_LENGTH, validators=[validate_app_name]
+    )
+    # Written by save() from the name: two names with the same key are the same name.
+    name_key = models.CharField(max_length=4 * APP_NAME_MAX_LENGTH, unique=True, editable=False)
     description = models.CharField("App description", max_length=200, blank=True)
     icon = models.FileField("App icon", blank=True)
     website_url = models.CharField(
@@ -82,7 +87,6 @@ class App(models.Model):
         ordering = ["created_at", "id"]
         permissions = [("suspend_app", "Can suspend and reinstate Apps")]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="apps_app_name_unique_ignoring_case"),
             models.CheckConstraint(condition=~models.Q(name=""), name="apps_app_name_not_empty"),
             models.CheckConstraint(
                 condition=models.Q(environment__in=Environment.values),
@@ -96,6 +100,30 @@ class App(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = app_name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None) -> None:
+        # The name is normalized before its rules run: they judge the form that is stored.
+        if isinstance(self.name, str):
+            self.name = normalize_app_name(self.name)
+        super().clean_fields(exclude=exclude)
+        # Callback URLs are judged as typed (messages quote them), then stored canonical.
+        if "callback_urls" not in (exclude or ()):
+            self.callback_urls = [canonical_callback_url(url) for url in self.callback_urls]
+
+    def validate_unique(self, exclude=None) -> None:
+        exclude = set(exclude or ())
+        super().validate_unique(exclude=exclude | {"name_key"})
+        if "name" not in exclude:
+            taken = App.objects.filter(name_key=app_name_key(self.name)).exclude(pk=self.pk)
+            if taken.exists():
+                raise ValidationError({"name": APP_NAME_TAKEN}, code="unique")
 
     @property
     def is_standalone(self) -> bool:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.selectors import has_verified_email
 from apps.models import App, PolicyArea, Status, Suspension
+from apps.names import APP_NAME_TAKEN
 from apps.requirements import check_app_details_change
 from audit.actions import APP_DETAIL_FIELDS, Action
 from audit.services import record_event
@@ -22,7 +23,6 @@ from notices.services import queue_notice
 from projects.models import Project
 from projects.services import lock_account
 
-APP_NAME_TAKEN = "This App name is already taken. Choose another one."
 # App IDs are random ten-digit numbers, so they reveal nothing about how many Apps exist.
 APP_ID_LOW = 1_000_000_000
 APP_ID_SPAN = 9_000_000_000
@@ -86,9 +86,7 @@ def _ensure_room_in_project(project: Project) -> None:
 
 def _validate_and_save(app: App) -> None:
     with validating():
-        app.full_clean(validate_constraints=False)
-    if App.objects.filter(name__iexact=app.name).exclude(pk=app.pk).exists():
-        raise ValidationError({"name": APP_NAME_TAKEN})
+        app.full_clean(validate_constraints=False)  # App.validate_unique refuses a taken name
     try:
         with transaction.atomic():
             app.save()

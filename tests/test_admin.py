@@ -4,6 +4,7 @@ import pytest
 
 from apps.services import delete_app
 from audit.models import AuditEvent
+from core.actor import Via
 from tests.actors import act
 from workspace.services import create_app
 
@@ -93,3 +94,38 @@ def test_the_read_only_credentials_admin_offers_no_deletion(operator, app):
         {"action": "delete_selected", "_selected_action": [credential.pk], "post": "yes"},
     )
     assert Credential.objects.filter(pk=credential.pk).exists()
+
+
+def test_app_details_cannot_be_edited_in_the_admin(operator, app):
+    """Operators look and suspend; a rename would skip the rules and the audit trail."""
+    response = operator.get(f"/admin/apps/app/{app.pk}/change/")
+    assert 'name="name"' not in response.content.decode()
+    operator.post(
+        f"/admin/apps/app/{app.pk}/change/",
+        {"name": "Renamed", "suspensions-TOTAL_FORMS": "0", "suspensions-INITIAL_FORMS": "0"},
+    )
+    app.refresh_from_db()
+    assert app.name == "Storm Bot"
+    assert not AuditEvent.objects.filter(action="app.update").exists()
+
+
+def test_an_operator_deleting_a_suspended_app_keeps_its_suspension_history(operator, app):
+    from apps.models import Suspension
+    from apps.services import suspend_apps
+
+    operator_staff = AuditEvent._meta.get_field("actor").related_model.objects.get(
+        email="ops@example.com"
+    )
+    suspend_apps(
+        apps=[app], actor=act(operator_staff, via=Via.ADMIN), policy_area="spam", explanation="x"
+    )
+    operator.post(
+        "/admin/apps/app/",
+        {"action": "delete_selected", "_selected_action": [app.pk], "post": "yes"},
+    )
+
+    suspension = Suspension.objects.get()
+    assert suspension.app is None
+    assert (suspension.suspended_app_id, suspension.suspended_app_name) == (app.app_id, "Storm Bot")
+    event = AuditEvent.objects.get(action="app.delete")
+    assert event.via == "admin" and event.actor_email == "ops@example.com"

@@ -56,6 +56,113 @@ def test_database_refuses_a_duplicate_name_in_another_case(app, other_user):
         App.objects.create(owner=other_user, name="STORM BOT", app_id=1_234_567_890)
 
 
+@pytest.mark.parametrize(
+    ("bad_name", "message"),
+    [
+        ("Storm\u200bBot", "U+200B"),
+        ("Storm Bot\u200d", "U+200D"),
+        ("\u202eStorm Bot", "U+202E"),
+        ("Storm\u2066 Bot", "U+2066"),
+        ("Storm\ufeffBot", "U+FEFF"),
+        ("Storm\x07Bot", "U+0007"),
+        ("Storm\ue000Bot", "U+E000"),
+        ("Storm\u0378Bot", "U+0378"),
+    ],
+)
+def test_app_name_with_invisible_bidi_or_unassigned_character_is_refused(user, bad_name, message):
+    with pytest.raises(ValidationError) as caught:
+        create_app(actor=act(user), name=bad_name)
+    assert message in caught.value.message_dict["name"][0]
+    assert "invisible or control character" in caught.value.message_dict["name"][0]
+    assert not App.objects.exists()
+
+
+def test_app_name_with_zero_width_character_is_refused(app):
+    errors = details_error(app, name="Storm\u200bBot")
+    assert "Remove the invisible or control character U+200B" in errors["name"][0]
+    assert App.objects.get(pk=app.pk).name == "Storm Bot"
+
+
+@pytest.mark.parametrize(
+    "bad_name",
+    [
+        "St\u043erm Bot",  # Cyrillic o
+        "\u0421torm Bot",  # Cyrillic S
+        "Storm B\u03bft",  # Greek omicron
+        "Pay\u0440al",  # Cyrillic er
+    ],
+)
+def test_app_name_mixing_latin_with_cyrillic_or_greek_letters_is_refused(user, bad_name):
+    with pytest.raises(ValidationError) as caught:
+        create_app(actor=act(user), name=bad_name)
+    assert "Write the App name in one alphabet" in caught.value.message_dict["name"][0]
+    assert not App.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "good_name",
+    [
+        "Storm Bot 2.0 (beta)",
+        "Café-Météo",
+        "\u041f\u043e\u0433\u043e\u0434\u0430 24/7",  # Cyrillic with digits
+        "\u03ba\u03b1\u03b9\u03c1\u03cc\u03c2",  # Greek only
+        "\u5929\u6c17\u30a2\u30d7\u30ea Pro",  # Japanese with Latin
+    ],
+)
+def test_app_name_in_one_script_with_digits_and_punctuation_is_accepted(user, good_name):
+    app = create_app(actor=act(user), name=good_name)
+    assert App.objects.get(pk=app.pk).name == good_name
+
+
+def test_app_name_is_stored_in_nfkc_form(user):
+    app = create_app(actor=act(user), name="\uff33\uff54\uff4f\uff52\uff4d \u2160")  # fullwidth
+    assert App.objects.get(pk=app.pk).name == "Storm I"
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "\uff33\uff54\uff4f\uff52\uff4d \uff22\uff4f\uff54",  # fullwidth Storm Bot
+        "STORM BOT",
+        "Storm  Bot",
+        " Storm Bot ",
+    ],
+)
+def test_app_name_equal_after_normalization_and_case_folding_is_taken(app, other_user, lookalike):
+    with pytest.raises(ValidationError) as caught:
+        create_app(actor=act(other_user), name=lookalike)
+    assert caught.value.message_dict["name"] == [
+        "This App name is already taken. Choose another one."
+    ]
+    assert not App.objects.filter(owner=other_user).exists()
+
+
+def test_app_name_key_folds_case_beyond_ascii(user, other_user):
+    create_app(actor=act(user), name="Straße")
+    with pytest.raises(ValidationError) as caught:
+        create_app(actor=act(other_user), name="STRASSE")
+    assert caught.value.message_dict["name"] == [
+        "This App name is already taken. Choose another one."
+    ]
+
+
+def test_database_refuses_a_name_that_differs_only_by_invisible_characters(app, other_user):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        App.objects.create(owner=other_user, name="Storm\u200b Bot", app_id=1_234_567_890)
+
+
+def test_renaming_keeps_the_name_key_in_step_with_the_name(app, other_user):
+    from django.db import IntegrityError, transaction
+
+    app.name = "Hail Bot"
+    app.save(update_fields=["name"])
+    create_app(actor=act(other_user), name="Storm Bot")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        App.objects.create(owner=other_user, name="HAIL BOT", app_id=1_234_567_890)
+
+
 def test_description_longer_than_200_characters_is_refused(app):
     errors = details_error(app, description="d" * 201)
     assert "at most 200" in errors["description"][0]
@@ -109,6 +216,21 @@ def test_web_urls_accept_http_and_https(app, field):
         ("https://exa mple.com/cb", "spaces"),
         ("https://", "valid https"),
         ("com.example.app:", "Add a path"),
+        ("http://[::1/cb", "Enter a valid URL"),
+        ("https://[example.com/cb", "Enter a valid URL"),
+        ("https://example.com:65536/cb", "port number from 1 to 65535"),
+        ("https://example.com:99999999/cb", "port number from 1 to 65535"),
+        ("https://example.com:http/cb", "port number from 1 to 65535"),
+        ("http://127.0.0.1:0/cb", "port number from 1 to 65535"),
+        ("myapp://callback/path", "myapp: scheme is not allowed"),
+        ("myapp:/callback", "domain you own, reversed, such as com.example.app:/callback"),
+        ("ftp://example.com/cb", "ftp: scheme is not allowed"),
+        ("ws://example.com/cb", "ws: scheme is not allowed"),
+        ("https://bücher.example/cb", "ASCII (punycode)"),
+        ("https://ex\u0430mple.com/cb", "ASCII (punycode)"),
+        ("https://example.com/\u202egpj.exe", "U+202E"),
+        ("https://exam\u200bple.com/cb", "U+200B"),
+        ("com.example.app:/call\u2066back", "U+2066"),
     ],
 )
 def test_bad_callback_urls_are_refused_with_the_reason(bad_url, message):
@@ -126,7 +248,9 @@ def test_bad_callback_urls_are_refused_with_the_reason(bad_url, message):
         "http://localhost/callback",
         "http://[::1]:3000/cb",
         "com.example.app:/oauth2redirect/example-provider",
-        "myapp://callback/path",
+        "com.example.app://callback/path",
+        "https://xn--bcher-kva.example/cb",
+        "https://example.com:65535/cb",
     ],
 )
 def test_good_callback_urls_are_accepted(good_url):
@@ -134,7 +258,7 @@ def test_good_callback_urls_are_accepted(good_url):
 
 
 def test_callback_urls_are_saved_in_order(app):
-    urls = ["https://b.example.com/cb", "https://a.example.com/cb", "myapp://callback"]
+    urls = ["https://b.example.com/cb", "https://a.example.com/cb", "com.example.app:/callback"]
     update_app_details(app=app, actor=act(app.owner), callback_urls=urls)
     assert App.objects.get(pk=app.pk).callback_urls == urls
 
@@ -158,9 +282,61 @@ def test_duplicate_callback_urls_are_refused(app):
 
 
 def test_callback_urls_are_compared_as_exact_strings(app):
-    urls = ["https://example.com/cb", "https://example.com/cb/", "https://EXAMPLE.com/cb"]
+    urls = ["https://example.com/cb", "https://example.com/cb/", "https://example.com/CB"]
     update_app_details(app=app, actor=act(app.owner), callback_urls=urls)
     assert App.objects.get(pk=app.pk).callback_urls == urls
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("https://A.com:443/cb", "https://a.com/cb"),
+        ("HTTPS://Example.COM/Path/To/CB", "https://example.com/Path/To/CB"),
+        ("https://example.com:8443/cb", "https://example.com:8443/cb"),
+        ("http://LOCALHOST:80/cb", "http://localhost/cb"),
+        ("http://[::1]:3000/Cb", "http://[::1]:3000/Cb"),
+        ("COM.Example.App:/Callback", "com.example.app:/Callback"),
+    ],
+)
+def test_callback_url_is_stored_with_lowercase_scheme_and_host_and_no_default_port(
+    app, typed, stored
+):
+    update_app_details(app=app, actor=act(app.owner), callback_urls=[typed])
+    assert App.objects.get(pk=app.pk).callback_urls == [stored]
+
+
+def test_callback_urls_equal_once_canonical_are_refused_as_duplicates(app):
+    errors = details_error(
+        app, callback_urls=["https://a.com/cb", "https://A.com/cb", "https://a.com:443/cb"]
+    )
+    assert errors["callback_urls"] == [
+        "URL 2 (https://A.com/cb) is listed twice: it is the same as URL 1.",
+        "URL 3 (https://a.com:443/cb) is listed twice: it is the same as URL 1.",
+    ]
+    assert App.objects.get(pk=app.pk).callback_urls == []
+
+
+def test_callback_urls_are_canonical_whoever_saves_them(app):
+    app.callback_urls = ["https://Example.com:443/cb"]
+    app.full_clean()
+    app.save()
+    assert App.objects.get(pk=app.pk).callback_urls == ["https://example.com/cb"]
+
+
+@pytest.mark.parametrize(
+    ("bad_url", "message"),
+    [
+        ("http://[::1/cb", "Enter a valid URL"),
+        ("https://example.com:99999/", "port number from 1 to 65535"),
+        ("https://example.com:x/", "port number from 1 to 65535"),
+        ("https://example.com/\u202eexe.html", "U+202E"),
+        ("https://exa\u200bmple.com/", "U+200B"),
+    ],
+)
+def test_web_url_that_cannot_be_read_is_refused_with_a_message(app, bad_url, message):
+    errors = details_error(app, website_url=bad_url)
+    assert message in errors["website_url"][0]
+    assert App.objects.get(pk=app.pk).website_url == ""
 
 
 def test_one_bad_callback_url_saves_nothing_and_names_its_position(app):

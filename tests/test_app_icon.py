@@ -98,3 +98,63 @@ def test_icon_is_served_as_png(app, client):
 
 def test_unknown_icon_answers_404(client):
     assert client.get("/media/app-icons/" + "0" * 32 + ".png").status_code == 404
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A small PNG that declares a `width` x `height` canvas: what an icon bomb looks like
+    before decoding (its pixel data is a few rows of zeros, compressed)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\0" * (1 + 3 * width) * 4, 9)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def test_an_icon_larger_than_4096_pixels_is_refused_before_decoding(monkeypatch):
+    data = png_header_only(9400, 9400)
+    assert len(data) < 700 * 1024
+
+    def never_decode(self, *args, **kwargs):
+        raise AssertionError("the pixels were decoded")
+
+    monkeypatch.setattr(Image.Image, "load", never_decode)
+    monkeypatch.setattr("PIL.ImageFile.ImageFile.load", never_decode)
+    upload = SimpleUploadedFile("icon.png", data, content_type="image/png")
+    with pytest.raises(ValidationError) as caught:
+        normalize_icon(upload)
+    assert caught.value.messages == ["The image is 9400x9400 pixels; use at most 4096x4096 pixels."]
+
+
+@pytest.mark.parametrize("size", [(4097, 1), (1, 4097)])
+def test_an_icon_wider_or_taller_than_4096_pixels_is_refused(size):
+    with pytest.raises(ValidationError) as caught:
+        normalize_icon(image_upload("PNG", size=size))
+    assert "use at most 4096x4096 pixels" in caught.value.messages[0]
+
+
+def test_an_icon_of_4096_pixels_on_its_longest_side_is_accepted():
+    icon = normalize_icon(image_upload("PNG", size=(4096, 2)))
+    with Image.open(io.BytesIO(icon.read())) as result:
+        assert result.size == (400, 400)
+
+
+def test_checking_an_icon_leaves_the_process_warning_filters_alone():
+    """Warning filters are process-wide: changing them per request races other threads."""
+    import warnings
+    from unittest import mock
+
+    with (
+        mock.patch.object(warnings, "simplefilter") as simplefilter,
+        mock.patch.object(warnings, "filterwarnings") as filterwarnings,
+        mock.patch.object(warnings, "catch_warnings") as catch_warnings,
+    ):
+        icon = normalize_icon(image_upload("PNG", size=(300, 120)))
+    assert not (simplefilter.called or filterwarnings.called or catch_warnings.called)
+    assert icon.read().startswith(b"\x89PNG")
