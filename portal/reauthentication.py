@@ -1,33 +1,70 @@
 """Sensitive actions (regenerating or revoking keys and tokens, deleting an App or Project) need
 the password entered within ACCOUNT_REAUTHENTICATION_TIMEOUT, through allauth's re-authentication.
+
+The action asked for is not lost on the way: allauth keeps the POST in the session and replays it
+once the password is entered, so its answer (a new key, say) comes straight after, for htmx and
+plain requests alike.
 """
 
-from allauth.account.decorators import reauthentication_required
-from allauth.core.exceptions import ImmediateHttpResponse, ReauthenticationRequired
+import json
+import time
+
+from allauth.account import app_settings as account_settings
+from allauth.account.adapter import get_adapter
+from allauth.account.internal.flows import reauthentication
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.internal.httpkit import serialize_request
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
+# The replayed request comes from the password form, a full page: it must not look like htmx,
+# or the view would answer with a fragment that the browser shows as a bare page.
+_HTMX_HEADERS = "HTTP_HX_"
 
-@reauthentication_required
-def _raise_unless_recently_reauthenticated(request: HttpRequest) -> None:
-    """allauth's public decorator does the check; this view-shaped function only carries it."""
+
+def recently_entered_password(request: HttpRequest) -> bool:
+    """Whether the user typed their password (to sign in, or again) within the timeout.
+
+    allauth counts only re-authentication; a password sign-in a minute ago is as recent."""
+    if not request.user.is_authenticated:
+        return False
+    if not get_adapter().is_reauthentication_required(app=""):
+        return True
+    if reauthentication.did_recently_reauthenticate(request):
+        return True
+    typed_at = [
+        record["at"]
+        for record in get_authentication_records(request, request.user)
+        if record.get("method") == "password" and isinstance(record.get("at"), int | float)
+    ]
+    return bool(typed_at) and time.time() - max(typed_at) < account_settings.REAUTHENTICATION_TIMEOUT
+
+
+def reauthentication_response(request: HttpRequest) -> HttpResponse:
+    """The answer when the password is needed: keep this POST to replay it after the password,
+    and send the browser to the password page (HX-Redirect for htmx, a redirect otherwise)."""
+    methods = get_adapter().get_reauthentication_methods(request.user)
+    page = methods[0]["url"] if methods else reverse("account_login")
+    if request.method == "POST":
+        state = json.loads(serialize_request(request))
+        state["META"] = {
+            key: value
+            for key, value in state["META"].items()
+            if not key.startswith(_HTMX_HEADERS)
+        }
+        request.session[reauthentication.STATE_SESSION_KEY] = {"request": json.dumps(state)}
+    url = f"{page}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}"
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)
 
 
 def require_recent_reauthentication(request: HttpRequest) -> None:
-    """Return when the user entered their password recently; otherwise send them to enter it.
-
-    A plain POST is kept by allauth and replayed once the password is entered, so its response
-    (a new key, say) comes straight after. An htmx request cannot follow a redirect to a page,
-    so it gets an HX-Redirect to the re-authentication page, which then returns to this page.
-    """
-    try:
-        _raise_unless_recently_reauthenticated(request)
-    except ReauthenticationRequired:
-        if not request.htmx:
-            raise
-        back = request.htmx.current_url_abs_path or request.path
-        url = f"{reverse('account_reauthenticate')}?{urlencode({REDIRECT_FIELD_NAME: back})}"
-        raise ImmediateHttpResponse(HttpResponseClientRedirect(url)) from None
+    """Return when the user entered their password recently; otherwise answer with
+    `reauthentication_response` (allauth's middleware turns the exception into that response)."""
+    if not recently_entered_password(request):
+        raise ImmediateHttpResponse(reauthentication_response(request))
