@@ -41,7 +41,8 @@ def recently_entered_password(request: HttpRequest) -> bool:
         for record in get_authentication_records(request, request.user)
         if record.get("method") == "password" and isinstance(record.get("at"), int | float)
     ]
-    return bool(typed_at) and time.time() - max(typed_at) < account_settings.REAUTHENTICATION_TIMEOUT
+    timeout = account_settings.REAUTHENTICATION_TIMEOUT
+    return bool(typed_at) and time.time() - max(typed_at) < timeout
 
 
 def reauthentication_response(request: HttpRequest) -> HttpResponse:
@@ -52,9 +53,7 @@ def reauthentication_response(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         state = json.loads(serialize_request(request))
         state["META"] = {
-            key: value
-            for key, value in state["META"].items()
-            if not key.startswith(_HTMX_HEADERS)
+            key: value for key, value in state["META"].items() if not key.startswith(_HTMX_HEADERS)
         }
         request.session[reauthentication.STATE_SESSION_KEY] = {"request": json.dumps(state)}
     url = f"{page}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}"
