@@ -165,3 +165,23 @@ def test_a_new_apps_secret_is_in_no_history_snapshot_and_escape_takes_it_off_the
     page.keyboard.press("Escape")
     expect(page.locator("dialog[data-shown-once]")).to_have_count(0)
     assert token not in page.content()
+
+
+def test_without_javascript_regenerate_posts_at_once_and_shows_the_value(
+    browser, live_server, user
+):
+    app = create_app(owner=user, name="Storm Bot")
+    old = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=user)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page)
+        page.goto(f"/apps/{app.app_id}/keys/")
+
+        page.locator("#bearer-token").get_by_role("button", name="Regenerate").click()
+
+        (token,) = ANY_SECRET.findall(page.locator("dialog[data-shown-once]").inner_text())
+        assert verify_bearer_token(token).ok
+        assert verify_bearer_token(old.value).reason == Reason.REVOKED
+    finally:
+        context.close()
