@@ -2,14 +2,13 @@
 
 from collections.abc import Callable
 
-from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
 from core.actor import Actor, Via
 from core.client_ip import client_ip
 from core.errors import NotFound, ReauthenticationNeeded
-from core.reauthentication import reauthentication_response
+from core.reauthentication import reauthentication_response, recently_entered_password
 
 
 def actor_of(request: HttpRequest, via: Via = Via.WEB) -> Actor:
@@ -18,7 +17,7 @@ def actor_of(request: HttpRequest, via: Via = Via.WEB) -> Actor:
         user=user,
         ip_address=client_ip(request),
         via=via,
-        recently_reauthenticated=user is not None and did_recently_reauthenticate(request),
+        recently_reauthenticated=user is not None and recently_entered_password(request),
     )
 
 

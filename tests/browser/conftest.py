@@ -44,7 +44,13 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def expected_console_errors() -> list[str]:
+    """Beginnings of console errors a test provokes on purpose (a refused request, say)."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, expected_console_errors):
     """A fresh browser context; every console error or CSP violation fails the test."""
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
@@ -54,7 +60,8 @@ def page(browser, live_server):
 
     def on_console(message) -> None:
         # A refused form answers 422 (htmx swaps it in); Chromium logs that status as an error.
-        if message.type == "error" and not message.text.startswith(EXPECTED_REFUSAL):
+        expected = (EXPECTED_REFUSAL, *expected_console_errors)
+        if message.type == "error" and not message.text.startswith(expected):
             errors.append(f"{message.text} ({message.location['url']})")
 
     page.on("console", on_console)

@@ -5,6 +5,7 @@ import pytest
 from apps.models import App
 from credentials.verification import Reason, verify_client_credentials
 from tests.actors import act
+from tests.browser.session import password_entered_an_hour_ago
 from tests.conftest import PASSWORD, make_user
 from workspace.services import create_app
 
@@ -32,23 +33,19 @@ def sign_in(page, email: str) -> None:
 
 def test_oauth2_as_web_app_issues_a_client_secret_and_native_app_revokes_it(page, web_ready_app):
     sign_in(page, "grace@example.com")
+    password_entered_an_hour_ago(page)
     page.goto(f"/apps/{web_ready_app.app_id}/user-authentication/")
     client_secret_state = page.locator("#client-secret-state")
     assert client_secret_state.inner_text().startswith("none")
 
-    # Issuing a Client Secret, like regenerating a key, needs the password entered again.
+    # Issuing a Client Secret, like regenerating a key, needs the password entered again; then
+    # the change goes ahead and the new Client Secret is shown at once.
     page.check("input[name=oauth2_enabled]")
     page.check("input[name=type_of_app][value=web]")
     page.click("#auth-settings-form button[type=submit]")
     page.wait_for_url("**/accounts/reauthenticate/**")
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"**/apps/{web_ready_app.app_id}/user-authentication/")
-    assert client_secret_state.inner_text().startswith("none")
-
-    page.check("input[name=oauth2_enabled]")
-    page.check("input[name=type_of_app][value=web]")
-    page.click("#auth-settings-form button[type=submit]")
     dialog = page.locator("dialog[data-shown-once]")
     dialog.wait_for()
     assert "Save your Client Secret" in dialog.inner_text()

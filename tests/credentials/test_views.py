@@ -245,17 +245,48 @@ def test_a_wrong_password_changes_nothing(signed_in, app):
     assert not Credential.objects.filter(kind=Kind.BEARER_TOKEN).exists()
 
 
-def test_an_htmx_request_is_sent_to_the_reauthentication_page(signed_in, app):
-    response = signed_in.post(
+def test_an_htmx_regeneration_goes_ahead_after_the_password_on_a_full_page(signed_in, app):
+    asked = signed_in.post(
         regenerate_url(app, "bearer_token"),
+        {"bearer_token-grace": ""},
         HTTP_HX_REQUEST="true",
         HTTP_HX_CURRENT_URL=f"http://testserver{keys_url(app)}",
     )
+    assert asked.status_code == 200
+    assert asked["HX-Redirect"] == (
+        f"{reverse('account_reauthenticate')}?"
+        f"next={regenerate_url(app, 'bearer_token').replace('/', '%2F')}"
+    )
+    assert not Credential.objects.filter(kind=Kind.BEARER_TOKEN).exists()
+
+    response = signed_in.post(asked["HX-Redirect"], {"password": PASSWORD})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert page.startswith("<!doctype html>")  # the whole tab, not an htmx fragment
+    assert "Your new Bearer Token" in page
+    (token,) = secrets_in(response)
+    assert verify_bearer_token(token).ok
+
+
+def test_a_password_sign_in_minutes_ago_counts_as_recent(client, user, app, settings):
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+
+    response = client.post(regenerate_url(app, "bearer_token"))
 
     assert response.status_code == 200
-    assert response["HX-Redirect"] == (
-        f"{reverse('account_reauthenticate')}?next={keys_url(app).replace('/', '%2F')}"
-    )
+    (token,) = secrets_in(response)
+    assert verify_bearer_token(token).ok
+
+
+def test_a_password_sign_in_longer_ago_than_the_timeout_does_not(client, user, app, settings):
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+
+    response = client.post(regenerate_url(app, "bearer_token"))
+
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
     assert not Credential.objects.filter(kind=Kind.BEARER_TOKEN).exists()
 
 
