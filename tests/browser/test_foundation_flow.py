@@ -189,16 +189,18 @@ def test_deleting_an_app_takes_typing_its_name_and_removes_it_from_the_dashboard
     confirm = page.get_by_label("Type the name to confirm")
     confirm.fill("storm bot")
     page.get_by_role("button", name="Delete this App").click()
-    # Deleting asks for the password again first, then goes on with what was typed.
-    expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Confirm").click()
+    # A typo is refused before anything else is asked.
     expect(page.get_by_text("Type “Storm Bot” exactly to confirm.")).to_be_visible()
     shot(page, "app-delete-refused")
     assert App.objects.filter(pk=app.pk).exists()
 
     page.get_by_label("Type the name to confirm").fill("Storm Bot")
     page.get_by_role("button", name="Delete this App").click()
+    # Deleting asks for the password again, then goes on with what was asked.
+    expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
+    assert App.objects.filter(pk=app.pk).exists()
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("“Storm Bot” and its keys and tokens were deleted.")).to_be_visible()
     shot(page, "dashboard-after-delete")
     expect(page.get_by_role("link", name="Storm Bot", exact=True)).to_have_count(0)
@@ -257,6 +259,11 @@ def test_a_new_email_address_is_used_for_notices_once_it_is_confirmed(page: Page
     page.get_by_role("link", name="Change email address").click()
     page.get_by_label("Change to").fill("ada@lovelace.example")
     page.get_by_role("button", name="Change Email").click()
+    # Changing the address where password resets go needs the password again.
+    expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
+    assert not mail.outbox
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
     # The pending address waits for confirmation (its hidden re-send form passes the CSP).
     expect(page.get_by_label("Changing to")).to_have_value("ada@lovelace.example")
     shot(page, "email-change-pending")

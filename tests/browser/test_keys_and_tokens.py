@@ -163,6 +163,9 @@ def test_a_new_apps_secret_is_in_no_history_snapshot_and_escape_takes_it_off_the
     dialog = page.get_by_role("dialog", name="Your new Bearer Token")
     expect(dialog).to_be_visible()
     (token,) = ANY_SECRET.findall(dialog.inner_text())
+    # portico.js reopens the swapped-in dialog as a modal once htmx has settled; Escape closes
+    # only a modal dialog.
+    page.wait_for_function("document.querySelector('dialog[data-shown-once]')?.matches(':modal')")
     page.keyboard.press("Escape")
     expect(page.locator("dialog[data-shown-once]")).to_have_count(0)
     assert token not in page.content()

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.models import App
-from tests.test_app_icon import png_header_only
+from tests.apps.test_app_icon import png_header_only
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
