@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import models
 
-from audit.actions import Action
 from core.actor import Via
 
 
@@ -12,15 +11,13 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_email = models.EmailField(blank=True)
-    action = models.CharField(
-        max_length=64, db_index=True, choices=[(a.value, a.value) for a in Action]
-    )
+    action = models.CharField(max_length=64, db_index=True)  # an audit.actions.Action
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=200)
     changes = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
-    via = models.CharField(max_length=16, choices=[(v.value, v.value) for v in Via], default="web")
+    via = models.CharField(max_length=16, choices=[(v.value, v.label) for v in Via], default="web")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -15,6 +15,16 @@ class Via(StrEnum):
     OAUTH = "oauth"
     COMMAND = "command"
 
+    @property
+    def label(self) -> str:
+        return {
+            "web": "dashboard",
+            "api": "REST API",
+            "admin": "Django admin",
+            "oauth": "authorization server",
+            "command": "management command",
+        }[self.value]
+
 
 @dataclass(frozen=True)
 class Actor:
