@@ -366,3 +366,50 @@ def test_details_update_records_before_and_after(app):
     assert event.changes == {"description": ["", "Hello"]}
     assert event.actor == app.owner
     assert event.ip_address == "203.0.113.9"
+
+
+def test_saving_app_details_too_often_is_refused_and_changes_nothing(app, settings):
+    from core.errors import TooManyChanges
+
+    settings.PORTICO_APP_DETAILS_SAVES_PER_WINDOW = 2
+    for description in ("One", "Two"):
+        update_app_details(app=app, actor=act(app.owner), description=description)
+
+    with pytest.raises(TooManyChanges) as refusal:
+        update_app_details(app=app, actor=act(app.owner), description="Three")
+
+    assert "at most 2 in 15 minutes" in refusal.value.message
+    assert App.objects.get(pk=app.pk).description == "Two"
+
+
+def test_the_details_page_says_when_saves_are_too_frequent(signed_in, app, settings):
+    from django.urls import reverse
+
+    settings.PORTICO_APP_DETAILS_SAVES_PER_WINDOW = 0
+    response = signed_in.post(
+        reverse("apps:details", args=[app.app_id]),
+        {"name": "Storm Bot", "environment": "development", "description": "Refused"},
+    )
+    assert response.status_code == 422
+    assert "Too many saves of App details" in response.content.decode()
+    assert App.objects.get(pk=app.pk).description == ""
+
+
+@pytest.mark.parametrize("protocol", ["oauth1_enabled", "oauth2_enabled"])
+@pytest.mark.parametrize(("field", "emptied"), [("website_url", ""), ("callback_urls", [])])
+def test_with_oauth_on_the_website_and_callback_urls_cannot_be_removed(
+    app, protocol, field, emptied
+):
+    from apps.models import UserAuthenticationSettings
+
+    App.objects.filter(pk=app.pk).update(
+        website_url="https://storm.example.com", callback_urls=["https://storm.example.com/cb"]
+    )
+    app.refresh_from_db()
+    UserAuthenticationSettings.objects.create(app=app, **{protocol: True}, type_of_app="web")
+
+    errors = details_error(app, **{field: emptied})
+
+    assert "is on in User authentication settings" in errors[field][0]
+    assert "turn it off first" in errors[field][0]
+    assert getattr(App.objects.get(pk=app.pk), field)

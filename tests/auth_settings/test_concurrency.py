@@ -1,5 +1,6 @@
 """The rules hold when requests race: the App row lock serialises settings and App details."""
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -83,3 +84,40 @@ def test_racing_email_request_and_terms_removal_never_leave_email_without_terms(
     ready_app.refresh_from_db()
     settings = UserAuthenticationSettings.objects.filter(app=ready_app).first()
     assert not (settings and settings.request_email and not ready_app.terms_of_service_url)
+
+
+def test_client_secret_regeneration_racing_a_switch_to_a_public_client_leaves_no_secret(
+    ready_app, user, settings
+):
+    settings.PORTICO_CREDENTIAL_CHANGES_PER_WINDOW = 1000
+    from core.errors import Conflict
+    from credentials.services import regenerate_credential
+
+    for _ in range(5):
+        update_auth_settings(
+            app=ready_app, actor=act(user), oauth2_enabled=True, type_of_app=TypeOfApp.WEB
+        )
+        works = [
+            lambda: update_auth_settings(
+                app=ready_app, actor=act(user), type_of_app=TypeOfApp.NATIVE
+            )
+        ] + [
+            lambda: _refused_or_done(
+                Conflict,
+                lambda: regenerate_credential(
+                    app=ready_app, kind=Kind.CLIENT_SECRET, actor=act(user)
+                ),
+            )
+            for _ in range(THREADS - 1)
+        ]
+        assert run_at_once(works) == []
+        settings = UserAuthenticationSettings.objects.get(app=ready_app)
+        assert not settings.is_confidential_client
+        assert (
+            not Credential.objects.filter(app=ready_app, kind=Kind.CLIENT_SECRET).valid().exists()
+        )
+
+
+def _refused_or_done(refusal, work):
+    with contextlib.suppress(refusal):
+        work()

@@ -197,3 +197,15 @@ def test_deleting_a_project_destroys_the_credentials_of_its_apps(app, project, u
 
     assert verify_bearer_token(issued.value).reason == Reason.UNKNOWN
     assert not Credential.objects.exists()
+
+
+def test_the_owners_access_token_takes_the_level_in_force_not_the_callers_stale_copy(app, user):
+    from apps.models import Permission, UserAuthenticationSettings
+
+    stale = App.objects.get(pk=app.pk)
+    stale.auth_settings = UserAuthenticationSettings(app=stale)  # read before the change: Read
+    UserAuthenticationSettings.objects.create(app=app, oauth1_permission=Permission.READ_WRITE_DM)
+
+    issued = regenerate_credential(app=stale, kind=Kind.ACCESS_TOKEN, actor=act(user))
+
+    assert issued.credential.permission == Permission.READ_WRITE_DM
