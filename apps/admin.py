@@ -34,26 +34,10 @@ class AppAdmin(admin.ModelAdmin):
     list_display = ["name", "app_id", "owner", "project", "environment", "status", "created_at"]
     list_filter = ["status", "environment"]
     search_fields = ["name", "owner__email"]
-    # Operators look and suspend; App details change only through apps.services (with its
-    # rules and audit events), so nothing here is editable.
+    # Operators look, suspend and delete; App details change only through apps.services (with
+    # its rules and audit events), so no field is editable here.
     readonly_fields = [
-        "app_id",
-        "owner",
-        "project",
-        "status",
-        "name",
-        "description",
-        "icon",
-        "website_url",
-        "callback_urls",
-        "terms_of_service_url",
-        "privacy_policy_url",
-        "organization_name",
-        "organization_url",
-        "use_case",
-        "environment",
-        "created_at",
-        "updated_at",
+        field.name for field in App._meta.fields if field.name not in ("id", "name_key")
     ]
     list_select_related = ["owner", "project"]
     inlines = [SuspensionInline]
