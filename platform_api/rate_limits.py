@@ -26,7 +26,8 @@ class PlatformRateLimit(BaseThrottle):
         limit = limit_of(view.endpoint, user_context=caller.user is not None)
         now = time.time()
         window = int(now // WINDOW_SECONDS)
-        key = f"ratelimit:{view.endpoint}:{caller.app_pk}:{caller.user_pk or '-'}:{window}"
+        endpoint = view.endpoint.replace(" ", "")
+        key = f"ratelimit:{endpoint}:{caller.app_pk}:{caller.user_pk or '-'}:{window}"
         count = increment_window(key, WINDOW_SECONDS)
         headers = {
             "x-rate-limit-limit": str(limit),
