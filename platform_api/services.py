@@ -62,7 +62,7 @@ def create_post(*, caller: Caller, text: object) -> Post:
         if usage.used >= usage.cap:
             raise PostCapReached(
                 f"The Project created its {usage.cap} Posts for this month, its monthly cap "
-                f"(PORTICO_MONTHLY_POST_CAP). Posting resumes on {usage.reset_date:%d %B %Y}."
+                f"(PORTICO_MONTHLY_POST_CAP). Posting resumes on {usage.reset_date.day} {usage.reset_date:%B %Y} (UTC)."
             )
         return Post.objects.create(
             author=caller.user,
