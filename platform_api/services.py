@@ -62,7 +62,8 @@ def create_post(*, caller: Caller, text: object) -> Post:
         if usage.used >= usage.cap:
             raise PostCapReached(
                 f"The Project created its {usage.cap} Posts for this month, its monthly cap "
-                f"(PORTICO_MONTHLY_POST_CAP). Posting resumes on {usage.reset_date.day} {usage.reset_date:%B %Y} (UTC)."
+                f"(PORTICO_MONTHLY_POST_CAP). Posting resumes on "
+                f"{usage.reset_date.day} {usage.reset_date:%B %Y} (UTC)."
             )
         return Post.objects.create(
             author=caller.user,
