@@ -37,6 +37,10 @@ LOOKS = {
 }
 
 
+def _n(number: float) -> str:
+    return f"{number:.1f}"
+
+
 def _defs() -> SafeString:
     tiles = []
     for outcome, look in LOOKS.items():
@@ -71,7 +75,7 @@ def requests_per_day_svg(usage: AppUsage) -> SafeString:
             y -= height
             parts.append(
                 format_html(
-                    '<rect class="bar" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" '
+                    '<rect class="bar" x="{}" y="{}" width="{}" height="{}" '
                     'fill="url(#usage-{})" data-day="{}" data-outcome="{}" data-count="{}">'
                     "<title>{}: {} {}</title></rect>",
                     x,
@@ -90,7 +94,7 @@ def requests_per_day_svg(usage: AppUsage) -> SafeString:
         if index % 5 == 0 or index == len(usage.days) - 1:
             parts.append(
                 format_html(
-                    '<text x="{:.1f}" y="{}" font-size="10" text-anchor="middle">{}</text>',
+                    '<text x="{}" y="{}" font-size="10" text-anchor="middle">{}</text>',
                     x + bar / 2,
                     HEIGHT - 6,
                     f"{day.day:%d %b}",
