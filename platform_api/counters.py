@@ -8,9 +8,10 @@ errors waiting to be written to the database in a batch, platform_api.usage).
 import json
 import threading
 import uuid
+import weakref
 from collections import Counter
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ResponseError
 
@@ -21,9 +22,19 @@ ERRORS_KEPT_PENDING = 1000  # a flood of refused calls cannot grow the buffer wi
 
 def _redis():
     """The raw Redis client, or None with another cache backend."""
-    if isinstance(cache, RedisCache):
-        return cache._cache.get_client(write=True)
-    return None
+    backend = caches[DEFAULT_CACHE_ALIAS]  # `cache` is a proxy: ask for the backend itself
+    if not isinstance(backend, RedisCache):
+        return None
+    # Django builds a client object on every call (about 80 us with redis-py 8); one per
+    # connection pool does (the client is thread-safe, the pool hands out connections).
+    pools = backend._cache
+    client = _clients.get(pools)
+    if client is None:
+        client = _clients[pools] = pools.get_client(write=True)
+    return client
+
+
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def increment_window(key: str, ttl: int) -> int:

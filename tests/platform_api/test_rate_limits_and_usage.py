@@ -202,3 +202,17 @@ def test_last_used_on_the_keys_tab_moves_with_real_use(signed_in, client, app, b
     assert Credential.objects.get(kind=Kind.BEARER_TOKEN).last_used_at is not None
     keys = signed_in.get(reverse("credentials:keys", args=[app.app_id])).content.decode()
     assert "ago</time>" in keys
+
+
+def test_with_redis_the_counts_wait_in_the_shared_cache_not_in_the_process(client, bearer):
+    from platform_api import counters
+
+    client_of_redis = counters._redis()
+    if client_of_redis is None:
+        pytest.skip("runs with REDIS_URL (as .ci/run's PostgreSQL and Redis pass does)")
+    client.get("/2/usage/tweets", **app_only(bearer))
+    from django.core.cache import cache
+
+    pending = client_of_redis.hgetall(cache.make_and_validate_key(counters.PENDING_COUNTS))
+    assert list(pending.values()) == [b"1"]
+    assert counters._local.take() == ({}, [])
