@@ -73,6 +73,16 @@ class PlatformEndpoint(APIView):
     def get_exception_handler(self):
         return problem_exception_handler
 
+    def check_permissions(self, request):
+        # The window is counted once the caller is known and before the endpoint's own
+        # permissions, so that their refusals carry the x-rate-limit headers too.
+        Authenticated().has_permission(request, self)
+        super().check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request):
+        pass  # counted in check_permissions
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         django_request = request._request

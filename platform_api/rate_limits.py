@@ -13,8 +13,13 @@ from platform_api.problems import RateLimited
 WINDOW_SECONDS = 15 * 60
 
 
-def limit_of(endpoint: str, *, user_context: bool) -> int:
-    app_only, per_user = settings.PORTICO_PLATFORM_RATE_LIMITS[endpoint]
+def limit_of(endpoint: str, *, user_context: bool) -> int | None:
+    """The endpoint's limit per window; None for an endpoint the setting does not name, 0 for
+    one this kind of caller may not call at all."""
+    limits = settings.PORTICO_PLATFORM_RATE_LIMITS.get(endpoint)
+    if limits is None:
+        return None
+    app_only, per_user = limits
     return per_user if user_context else app_only
 
 
@@ -24,6 +29,8 @@ class PlatformRateLimit(BaseThrottle):
     def allow_request(self, request, view) -> bool:
         caller = request.auth
         limit = limit_of(view.endpoint, user_context=caller.user is not None)
+        if not limit:
+            return True  # not offered to this kind of caller: a permission refuses it next
         now = time.time()
         window = int(now // WINDOW_SECONDS)
         endpoint = view.endpoint.replace(" ", "")

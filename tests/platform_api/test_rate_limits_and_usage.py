@@ -30,6 +30,13 @@ def test_every_answer_carries_the_rate_limit_headers(client, bearer):
     assert before < reset <= before + 15 * 60 + 1
 
 
+def test_a_refused_scope_carries_the_rate_limit_headers_too(client, bearer, user):
+    response = client.get("/2/users/me", **oauth2_headers(bearer, user, "tweet.read"))
+    assert response.status_code == 403
+    assert response["x-rate-limit-limit"] == "75"
+    assert response["x-rate-limit-remaining"] == "74"
+
+
 def test_past_the_limit_the_answer_is_429_with_the_same_headers(client, settings, bearer, user):
     settings.PORTICO_PLATFORM_RATE_LIMITS = {
         **settings.PORTICO_PLATFORM_RATE_LIMITS,
