@@ -66,6 +66,9 @@ class Bare(Tweet):
     def get_permissions(self):
         return []
 
+    def check_permissions(self, request):
+        pass
+
     def get_throttles(self):
         return []
 
