@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "notices",
     "support",
+    "platform_api",
     "workspace",
 ]
 
@@ -359,4 +360,38 @@ if os.environ.get("PORTICO_OAUTH2_SCOPES"):
     except json.JSONDecodeError as error:
         raise ImproperlyConfigured(
             "PORTICO_OAUTH2_SCOPES must be a JSON object of scope name to description."
+        ) from error
+
+# The platform API (platform_api/): the authentication classes its endpoints accept, in order
+# (the OAuth 1.0a signed-request class joins them with the authorization server), the Posts a
+# Project may create per calendar month (UTC), and how often each process writes the usage
+# counters kept in the cache to the database.
+PORTICO_PLATFORM_AUTHENTICATION = ["platform_api.authentication.BearerAuthentication"]
+PORTICO_MONTHLY_POST_CAP = env_int("PORTICO_MONTHLY_POST_CAP", 10000, minimum=1)
+PORTICO_USAGE_FLUSH_SECONDS = env_int("PORTICO_USAGE_FLUSH_SECONDS", 30, minimum=1)
+# Requests per 15-minute window by endpoint: (per App for app-only calls, per App and user for
+# user calls); PORTICO_PLATFORM_RATE_LIMITS (JSON: {"GET /2/users/me": [0, 75]}) replaces some.
+PORTICO_PLATFORM_RATE_LIMITS = {
+    "GET /2/users/me": (0, 75),
+    "POST /2/tweets": (0, 200),
+    "DELETE /2/tweets/:id": (0, 50),
+    "GET /2/tweets/:id": (450, 900),
+    "GET /2/users/:id/tweets": (1500, 900),
+    "POST /2/dm_conversations/with/:participant_id/messages": (0, 200),
+    "GET /2/dm_events": (0, 300),
+    "GET /2/usage/tweets": (50, 0),
+}
+if os.environ.get("PORTICO_PLATFORM_RATE_LIMITS"):
+    try:
+        PORTICO_PLATFORM_RATE_LIMITS = {
+            **PORTICO_PLATFORM_RATE_LIMITS,
+            **{
+                name: tuple(limits)
+                for name, limits in json.loads(os.environ["PORTICO_PLATFORM_RATE_LIMITS"]).items()
+            },
+        }
+    except (json.JSONDecodeError, AttributeError, TypeError) as error:
+        raise ImproperlyConfigured(
+            "PORTICO_PLATFORM_RATE_LIMITS must be a JSON object of endpoint to "
+            "[app-only limit, user limit]."
         ) from error

@@ -29,3 +29,21 @@ def test_the_bearer_bench_runs_and_prints_both_times_and_their_ratio():
         "Bearer Token verification",
         "ratio",
     ]
+
+
+def test_the_platform_api_bench_runs_and_prints_each_part_and_the_ratio():
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")}
+    result = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, "bench/platform_api.py", "--calls", "20", "--rounds", "2"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("database: sqlite, cache: LocMemCache, 20 calls x 2 rounds")
+    assert [line.split()[0] for line in lines[2:]] == ["bare", "+", "+", "+", "ratio:"]

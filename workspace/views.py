@@ -5,19 +5,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.forms import AppCreateForm
-from apps.selectors import dashboard_for
 from core.errors import REFUSALS
 from core.forms import ConfirmNameForm, add_service_errors
 from core.rendering import redirect_after_success, render_page
 from credentials.views import render_new_app
 from projects.selectors import owned_project
 from workspace import services
+from workspace.selectors import workspace_dashboard_for
 
 
 @login_required
 def dashboard(request):
+    workspace = workspace_dashboard_for(request.user)
     return render_page(
-        request, "workspace/dashboard.html", {"dashboard": dashboard_for(request.user)}
+        request,
+        "workspace/dashboard.html",
+        {"dashboard": workspace.dashboard, "project_rows": workspace.project_rows},
     )
 
 

@@ -32,7 +32,7 @@ def test_a_refused_action_gets_portico_s_not_allowed_page(signed_in, monkeypatch
     def refuse(user):
         raise PermissionDenied
 
-    monkeypatch.setattr(workspace_views, "dashboard_for", refuse)
+    monkeypatch.setattr(workspace_views, "workspace_dashboard_for", refuse)
 
     assert_portico_page(signed_in.get("/"), 403, "Not allowed")
 
@@ -47,7 +47,7 @@ def test_a_server_error_gets_portico_s_page(user, monkeypatch):
     def fail(user):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(workspace_views, "dashboard_for", fail)
+    monkeypatch.setattr(workspace_views, "workspace_dashboard_for", fail)
     client = Client(raise_request_exception=False)
     client.force_login(user)
 

@@ -9,10 +9,17 @@ from django.db import transaction
 from apps.models import App
 from apps.services import update_app_details
 from core.actor import Via, system_actor
+from platform_api.access import Caller, Context
+from platform_api.services import create_post
 from projects.models import UseCase
 from projects.services import create_project
 from workspace.services import create_app
 
+DEMO_POSTS = (
+    "Severe thunderstorm warning for Lyon until 18:00.",
+    "Heavy rain expected in Porto tonight: stay clear of the riverside.",
+    "The storm over Lyon has passed. Stay safe!",
+)
 DEMO_EMAIL = "demo@portico.localhost"
 DEMO_PASSWORD = "portico-demo-2026"  # noqa: S105 - the documented demo sign-in
 
@@ -71,3 +78,7 @@ class Command(BaseCommand):
         )
         create_app(actor=actor, name="Storm Bot Staging", project=project)
         create_app(actor=actor, name="API Playground")
+        # Posts for the platform API's curl examples in README.md to read.
+        caller = Caller(Context.OAUTH1_USER, bot.pk, bot.app_id, user)
+        for text in DEMO_POSTS:
+            create_post(caller=caller, text=text)

@@ -1,0 +1,225 @@
+"""Rate limits per endpoint and window, and usage counted per App, day, endpoint and outcome,
+shown on the App's Usage tab (chart and table) and the dashboard."""
+
+import re
+import time
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from credentials.models import Credential, Kind
+from platform_api import usage
+from platform_api.models import DailyUsage, RecentError
+from tests.platform_api.conftest import app_only, oauth2_headers
+from tests.platform_api.test_authentication import problem
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_answer_carries_the_rate_limit_headers(client, bearer):
+    before = time.time()
+    response = client.get("/2/tweets/1", **app_only(bearer))  # a 404 counts too
+    assert response.status_code == 404
+    assert response["x-rate-limit-limit"] == "450"
+    assert response["x-rate-limit-remaining"] == "449"
+    reset = int(response["x-rate-limit-reset"])
+    assert before < reset <= before + 15 * 60 + 1
+
+
+def test_a_refused_scope_carries_the_rate_limit_headers_too(client, bearer, user):
+    response = client.get("/2/users/me", **oauth2_headers(bearer, user, "tweet.read"))
+    assert response.status_code == 403
+    assert response["x-rate-limit-limit"] == "75"
+    assert response["x-rate-limit-remaining"] == "74"
+
+
+def test_past_the_limit_the_answer_is_429_with_the_same_headers(client, settings, bearer, user):
+    settings.PORTICO_PLATFORM_RATE_LIMITS = {
+        **settings.PORTICO_PLATFORM_RATE_LIMITS,
+        "GET /2/tweets/:id": (2, 3),
+    }
+    remaining = [
+        client.get("/2/tweets/1", **app_only(bearer))["x-rate-limit-remaining"] for _ in range(2)
+    ]
+    assert remaining == ["1", "0"]
+    refused = client.get("/2/tweets/1", **app_only(bearer))
+    assert refused.status_code == 429
+    assert problem(refused) == "rate-limit-exceeded"
+    assert refused["x-rate-limit-limit"] == "2"
+    assert refused["x-rate-limit-remaining"] == "0"
+    assert int(refused["x-rate-limit-reset"]) > time.time()
+
+    # User calls are counted per App and user: the App's own window does not stop them.
+    as_user = client.get("/2/tweets/1", **oauth2_headers(bearer, user))
+    assert as_user.status_code == 404
+    assert as_user["x-rate-limit-limit"] == "3"
+
+
+def test_each_endpoint_has_its_own_window(client, settings, bearer):
+    settings.PORTICO_PLATFORM_RATE_LIMITS = {
+        **settings.PORTICO_PLATFORM_RATE_LIMITS,
+        "GET /2/tweets/:id": (1, 1),
+    }
+    client.get("/2/tweets/1", **app_only(bearer))
+    assert client.get("/2/tweets/1", **app_only(bearer)).status_code == 429
+    assert client.get("/2/usage/tweets", **app_only(bearer)).status_code == 200
+
+
+def test_usage_counts_match_the_calls_made(client, settings, app, user, bearer, oauth1):
+    settings.PORTICO_PLATFORM_RATE_LIMITS = {
+        **settings.PORTICO_PLATFORM_RATE_LIMITS,
+        "GET /2/users/me": (0, 3),
+    }
+    for _ in range(4):
+        client.get("/2/users/me", **oauth1)  # 3 answered, the 4th rate limited
+    client.get("/2/users/me", **app_only(bearer))  # 403
+    client.post("/2/tweets", {"text": "hi"}, content_type="application/json", **oauth1)
+    typo = bearer[:-1] + ("A" if bearer[-1] != "A" else "B")
+    client.get("/2/users/me", **app_only(typo))  # unknown App: nobody's usage
+    Credential.objects.filter(kind=Kind.BEARER_TOKEN).update(revoked_at=datetime.now(UTC))
+    client.get("/2/tweets/1", **app_only(bearer))  # revoked: 401, still the App's
+
+    with CaptureQueriesContext(connection) as queries:
+        assert usage.flush() == 7
+    assert len(queries) <= 8  # a batch, not a write per call
+
+    today = datetime.now(UTC).date()
+    counted = {
+        (row.endpoint, row.outcome): row.count
+        for row in DailyUsage.objects.filter(app=app, day=today)
+    }
+    assert counted == {
+        ("GET /2/users/me", "2xx"): 3,
+        ("GET /2/users/me", "429"): 1,
+        ("GET /2/users/me", "403"): 1,
+        ("POST /2/tweets", "2xx"): 1,
+        ("GET /2/tweets/:id", "401"): 1,
+    }
+    errors = list(
+        RecentError.objects.filter(app=app).values_list("endpoint", "status", "problem_type")
+    )
+    assert sorted(errors) == [
+        ("GET /2/tweets/:id", 401, "invalid-token"),
+        ("GET /2/users/me", 403, "unsupported-authentication"),
+        ("GET /2/users/me", 429, "rate-limit-exceeded"),
+    ]
+
+    client.get("/2/users/me", **oauth1)  # still rate limited: the next batch adds to the row
+    usage.flush()
+    limited = DailyUsage.objects.get(app=app, day=today, endpoint="GET /2/users/me", outcome="429")
+    assert limited.count == 2
+
+
+def test_no_database_write_happens_during_a_counted_call(client, bearer):
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/2/usage/tweets", **app_only(bearer))
+    assert not [q for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
+
+
+class _Table(HTMLParser):
+    """The rows of the Usage tab's table and the bars of its chart."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.bars, self._row, self._cell = {}, {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr" and "data-day" in attrs:
+            self._row = self.rows.setdefault(attrs["data-day"], {})
+        elif tag == "td" and self._row is not None:
+            self._cell = attrs["data-outcome"]
+        elif tag == "rect" and "data-count" in attrs:
+            self.bars[(attrs["data-day"], attrs["data-outcome"])] = int(attrs["data-count"])
+
+    def handle_data(self, data):
+        if self._cell is not None and data.strip():
+            self._row[self._cell] = int(data)
+            self._cell = None
+
+    def handle_endtag(self, tag):
+        if tag == "tr":
+            self._row = None
+
+
+def test_the_usage_tab_chart_and_table_show_the_counted_numbers(signed_in, app, user, bearer):
+    DailyUsage.objects.create(
+        app=app, day="2026-01-01", endpoint="GET /2/tweets/:id", outcome="2xx", count=1
+    )  # outside 30 days
+    today = datetime.now(UTC).date()
+    DailyUsage.objects.create(
+        app=app, day=today, endpoint="GET /2/tweets/:id", outcome="2xx", count=7
+    )
+    DailyUsage.objects.create(
+        app=app, day=today, endpoint="GET /2/users/me", outcome="2xx", count=2
+    )
+    DailyUsage.objects.create(
+        app=app, day=today, endpoint="GET /2/users/me", outcome="403", count=5
+    )
+
+    response = signed_in.get(reverse("platform_api:app_usage", args=[app.app_id]))
+
+    assert response.status_code == 200
+    page = _Table()
+    page.feed(response.content.decode())
+    assert page.rows == {
+        today.isoformat(): {"2xx": 9, "401": 0, "403": 5, "429": 0, "other": 0, "total": 14}
+    }
+    assert page.bars == {(today.isoformat(), "2xx"): 9, (today.isoformat(), "403"): 5}
+    html = response.content.decode()
+    assert re.search(r"<title>\d\d \w+: 5 Forbidden \(403\)</title>", html)
+    assert "diagonal lines" in html  # the legend names each pattern: readable without colour
+    assert (
+        "GET /2/tweets/:id" in html and "<script" not in html.split("<svg", 1)[1].split("</svg>")[0]
+    )
+
+
+def test_the_usage_tab_lists_the_last_errors_after_real_calls(signed_in, client, app, bearer):
+    client.get("/2/users/me", **app_only(bearer))
+    response = signed_in.get(reverse("platform_api:app_usage", args=[app.app_id]))
+    html = response.content.decode()
+    assert "unsupported-authentication" in html
+    assert "GET /2/users/me" in html
+    assert 'aria-current="page">Usage' in html
+
+
+def test_another_users_usage_tab_is_404(client_of, other_user, app):
+    response = client_of(other_user).get(reverse("platform_api:app_usage", args=[app.app_id]))
+    assert response.status_code == 404
+
+
+def test_the_dashboard_shows_each_projects_posts_against_its_cap(
+    signed_in, client, settings, app, oauth1
+):
+    settings.PORTICO_MONTHLY_POST_CAP = 4
+    client.post("/2/tweets", {"text": "one"}, content_type="application/json", **oauth1)
+    response = signed_in.get(reverse("workspace:dashboard"))
+    html = response.content.decode()
+    assert f'<meter id="post-meter-{app.project.pk}" min="0" max="4" value="1">' in html
+    assert "1 of 4 (25%) · resets on 1 " in html
+
+
+def test_last_used_on_the_keys_tab_moves_with_real_use(signed_in, client, app, bearer):
+    assert Credential.objects.get(kind=Kind.BEARER_TOKEN).last_used_at is None
+    client.get("/2/usage/tweets", **app_only(bearer))
+    assert Credential.objects.get(kind=Kind.BEARER_TOKEN).last_used_at is not None
+    keys = signed_in.get(reverse("credentials:keys", args=[app.app_id])).content.decode()
+    assert "ago</time>" in keys
+
+
+def test_with_redis_the_counts_wait_in_the_shared_cache_not_in_the_process(client, bearer):
+    from platform_api import counters
+
+    client_of_redis = counters._redis()
+    if client_of_redis is None:
+        pytest.skip("runs with REDIS_URL (as .ci/run's PostgreSQL and Redis pass does)")
+    client.get("/2/usage/tweets", **app_only(bearer))
+    from django.core.cache import cache
+
+    pending = client_of_redis.hgetall(cache.make_and_validate_key(counters.PENDING_COUNTS))
+    assert list(pending.values()) == [b"1"]
+    assert counters._local.take() == ({}, [])
