@@ -1,0 +1,21 @@
+"""The portal REST API under /api/v1/: each Django app's endpoints (its `apis.py`), wired here,
+with the schema at /api/schema/ and its documentation at /api/docs/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import AllowAny
+
+from api.docs import Redoc, SwaggerUi
+
+app_name = "api"
+
+v1 = [
+    path("", include("projects.apis")),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path("docs/", SwaggerUi.as_view(), name="docs"),
+    path("docs/redoc/", Redoc.as_view(), name="redoc"),
+]
