@@ -10,7 +10,15 @@ from api.docs import Redoc, SwaggerUi
 app_name = "api"
 
 v1 = [
-    path("", include("projects.apis")),
+    path("", include(module))
+    for module in (
+        "projects.apis",
+        "apps.apis",
+        "credentials.apis",
+        "auth_settings.apis",
+        "support.apis",
+        "workspace.apis",
+    )
 ]
 
 urlpatterns = [

@@ -8,12 +8,35 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
+from django.urls import register_converter
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
+from rest_framework.serializers import IntegerField, Serializer
 
 from core.errors import PreconditionFailed
+
+# Ids in URLs and bodies: at most 18 digits, so a longer number is a 404 or a 400, never an
+# overflow in the database driver.
+MAX_ID = 10**18 - 1
+
+
+class IdConverter:
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+
+def id_field(**kwargs: Any) -> IntegerField:
+    """An id in a request body or query: a positive number of at most 18 digits."""
+    return IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class Cursor(CursorPagination):

@@ -1,5 +1,6 @@
 """Projects through the portal REST API: the same services and selectors as the dashboard.
-Deleting a Project (with its Apps) composes several apps: workspace/apis.py adds it."""
+Deleting a Project (with its Apps) composes several apps: workspace/apis.py adds it to
+ProjectDetailApi and wires that URL."""
 
 from django.db.models import Count
 from django.urls import path
@@ -100,5 +101,4 @@ class ProjectDetailApi(APIView):
 
 urlpatterns = [
     path("projects/", ProjectListApi.as_view(), name="projects"),
-    path("projects/<int:project_id>/", ProjectDetailApi.as_view(), name="project"),
 ]
