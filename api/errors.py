@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
-from rest_framework.views import set_rollback
+from rest_framework.views import APIView, set_rollback
 
 from core.errors import NON_FIELD, NotFound, PorticoError, TooManyChanges
 
@@ -100,3 +100,19 @@ def exception_handler(error: Exception, context: dict) -> Response | None:
     return problem(
         error.status_code, type_, title, " ".join(_messages(error.detail)), headers=headers
     )
+
+
+class NoSuchEndpoint(APIView):
+    """What answers a path under /api/ that names no endpoint, whoever asks."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+    schema = None
+
+    def dispatch(self, request, *args, **kwargs):
+        self.args, self.kwargs = args, kwargs
+        self.request = self.initialize_request(request, *args, **kwargs)
+        self.headers = self.default_response_headers
+        response = problem(404, "not-found", "Not found", "No such endpoint or object.")
+        return self.finalize_response(self.request, response, *args, **kwargs)

@@ -1,11 +1,12 @@
 """The portal REST API under /api/v1/: each Django app's endpoints (its `apis.py`), wired here,
 with the schema at /api/schema/ and its documentation at /api/docs/."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
 from api.docs import Redoc, SwaggerUi
+from api.errors import NoSuchEndpoint
 
 app_name = "api"
 
@@ -26,4 +27,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path("docs/", SwaggerUi.as_view(), name="docs"),
     path("docs/redoc/", Redoc.as_view(), name="redoc"),
+    # Anything else under /api/ (an id too long to be one, a mistyped path) is a problem+json
+    # 404 too, not the site's HTML page.
+    re_path(r"^", NoSuchEndpoint.as_view()),
 ]

@@ -17,6 +17,7 @@ from apps.icons import normalize_icon
 from apps.models import App, Environment, PolicyArea, Status, Suspension
 from audit.models import AuditEvent
 from core.api import (
+    IF_MATCH,
     Cursor,
     check_if_match,
     etag_of,
@@ -182,6 +183,7 @@ class AppDetailApi(APIView):
         description="Send `If-Match` with the ETag of your last read: if the App changed "
         "since, the answer is 412 and nothing changes.",
         tags=["Apps"],
+        parameters=[IF_MATCH],
         request=AppDetailsInput,
         responses=AppOutput,
         examples=[
@@ -243,7 +245,7 @@ class AppIconApi(APIView):
         app = services.update_app_details(app=app, actor=request.actor, icon=icon)
         return Response(AppOutput(app).data)
 
-    @extend_schema(summary="Remove the App icon", tags=["Apps"], responses=AppOutput)
+    @extend_schema(summary="Remove the App icon", tags=["Apps"], responses={200: AppOutput})
     def delete(self, request, app_id: int):
         app = selectors.owned_app(request.user, app_id)
         app = services.update_app_details(app=app, actor=request.actor, remove_icon=True)

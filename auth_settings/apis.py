@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from apps.models import App, Permission, TypeOfApp, UserAuthenticationSettings
 from apps.selectors import auth_settings_of, owned_app
 from auth_settings import services
-from core.api import check_if_match, etag_of, no_store, validated, with_etag
+from core.api import IF_MATCH, check_if_match, etag_of, no_store, validated, with_etag
 
 
 class AuthSettingsOutput(serializers.ModelSerializer):
@@ -70,6 +70,7 @@ class AuthSettingsApi(APIView):
         "only; it is a sensitive action (a token needs the `credentials` scope). Send "
         "`If-Match` with the ETag of your last read: 412 if the settings changed since.",
         tags=["User authentication settings"],
+        parameters=[IF_MATCH],
         request=AuthSettingsInput,
         responses=AuthSettingsUpdateOutput,
         examples=[

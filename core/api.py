@@ -9,6 +9,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.urls import register_converter
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -82,6 +83,15 @@ def check_if_match(request: Request, current: str) -> None:
             "The object changed since you read it; nothing was changed. GET it again, then "
             "send its new ETag in If-Match."
         )
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag of your last read: if the object changed since, 412 and no change.",
+)
 
 
 def with_etag(response: Response, etag: str) -> Response:

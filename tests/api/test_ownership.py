@@ -64,7 +64,10 @@ def test_another_accounts_object_looks_like_one_that_does_not_exist(app, other_u
 
 
 def test_an_id_too_long_for_the_database_is_404_not_an_error(api):
-    assert api.get("/api/v1/apps/" + "9" * 30 + "/").status_code == 404
+    response = api.get("/api/v1/apps/" + "9" * 30 + "/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "not-found"
     response = api.get("/api/v1/apps/", {"project_id": "9" * 30})
     assert response.status_code == 400
     assert "project_id" in response.json()["errors"]
