@@ -77,6 +77,8 @@ class Action(StrEnum):
     HELP_REQUEST_SUBMIT = "help_request.submit"
     HELP_REQUEST_ANSWER = "help_request.answer"
     HELP_REQUEST_CLOSE = "help_request.close"
+    PERSONAL_ACCESS_TOKEN_CREATE = "personal_access_token.create"  # noqa: S105 - a name
+    PERSONAL_ACCESS_TOKEN_REVOKE = "personal_access_token.revoke"  # noqa: S105 - a name
 
     @property
     def payload(self) -> Keys | FieldChanges:
@@ -102,4 +104,6 @@ PAYLOADS: dict[Action, Keys | FieldChanges] = {
     Action.HELP_REQUEST_SUBMIT: keys("category", "app_id"),
     Action.HELP_REQUEST_ANSWER: keys("status"),
     Action.HELP_REQUEST_CLOSE: keys(),
+    Action.PERSONAL_ACCESS_TOKEN_CREATE: keys("name", "hint", "scopes", "expires_at"),
+    Action.PERSONAL_ACCESS_TOKEN_REVOKE: keys("name", "hint"),
 }

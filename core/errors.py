@@ -69,6 +69,14 @@ class TooManyChanges(PorticoError):
         self.retry_after = retry_after
 
 
+class PreconditionFailed(PorticoError):
+    """The object changed since the caller read it (a stale `If-Match`): nothing was changed."""
+
+    status = 412
+    type = "precondition-failed"
+    title = "The object changed since you read it"
+
+
 class ReauthenticationNeeded(PorticoError):
     """A sensitive action needs the password entered recently."""
 

@@ -97,3 +97,8 @@ _PAIRS = {a + b: BASE62.index(a) * 62 + BASE62.index(b) for a in BASE62 for b in
 def hint(value: str) -> str:
     """The last four characters: what the portal shows so a developer can match a saved value."""
     return value[-HINT_LENGTH:]
+
+
+# A developer's personal access token for the portal REST API: it acts as its account, so it
+# has its own prefix, routed to its own lookup.
+PERSONAL_ACCESS_TOKEN = Format("ptc_pa_")

@@ -4,7 +4,7 @@ from datetime import datetime
 from apps.models import App
 from apps.selectors import auth_settings_of
 from core.errors import NotFound
-from credentials.models import ClientId, Credential, Kind
+from credentials.models import ClientId, Credential, Kind, PersonalAccessToken
 
 
 @dataclass
@@ -72,3 +72,16 @@ def valid_credential_of(app: App, credential_id: int) -> Credential:
     if credential is None:
         raise NotFound("No such key or token, or it no longer works.")
     return credential
+
+
+def personal_access_tokens_of(user) -> list[PersonalAccessToken]:
+    """The account's tokens that still work, newest first: hints and dates, never a value."""
+    return list(PersonalAccessToken.objects.filter(user=user).valid().defer("digest"))
+
+
+def owned_personal_access_token(user, token_id: int) -> PersonalAccessToken:
+    """One of the account's valid tokens; NotFound for anybody else's."""
+    token = PersonalAccessToken.objects.filter(user=user, pk=token_id).valid().first()
+    if token is None:
+        raise NotFound("No such personal access token, or it no longer works.")
+    return token

@@ -18,9 +18,16 @@ from audit.actions import Action
 from audit.services import record_event
 from core import limits
 from core.actor import Actor
-from core.errors import Conflict, ValidationError
+from core.errors import Conflict, NotFound, ValidationError
 from credentials import at_rest, formats
-from credentials.models import ClientId, Credential, Kind
+from credentials.models import (
+    TOKEN_LIFETIMES,
+    ClientId,
+    Credential,
+    Kind,
+    PersonalAccessToken,
+    TokenScope,
+)
 
 # The grace periods a developer may keep a regenerated value valid for, by form value.
 GRACE_PERIODS = {
@@ -202,3 +209,82 @@ def revoke_client_secrets(*, app: App, actor: Actor) -> int:
                 changes={"kind": Kind.CLIENT_SECRET.value, "hints": hints},
             )
     return revoked
+
+
+# Personal access tokens: a developer's own tokens for the portal REST API.
+TOKEN_NAME_MAX_LENGTH = PersonalAccessToken._meta.get_field("name").max_length
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A personal access token just made: `value` is shown once, then only its hint."""
+
+    token: PersonalAccessToken
+    value: str = field(repr=False)
+
+
+def create_personal_access_token(
+    *, actor: Actor, owner, name: str, scopes: list[str], lifetime_days: int
+) -> IssuedToken:
+    """A new token of `owner`'s for the portal REST API. A token that may write or change
+    credentials is as strong as the password, so making one needs the password entered
+    recently (and counts against the account's limit on sensitive actions)."""
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "Name the token after where it is used, for example “ci”."
+    elif len(name) > TOKEN_NAME_MAX_LENGTH:
+        errors["name"] = f"At most {TOKEN_NAME_MAX_LENGTH} characters."
+    chosen = [scope for scope in TokenScope.values if scope in set(scopes)]
+    if not scopes or len(chosen) != len(set(scopes)):
+        errors["scopes"] = "Choose one or more of read, write and credentials."
+    if lifetime_days not in TOKEN_LIFETIMES:
+        errors["lifetime_days"] = "Choose 30, 60 or 90 days, or no expiry (0)."
+    if errors:
+        raise ValidationError(errors)
+    if actor.user is not None and actor.user.pk != owner.pk:
+        raise NotFound("No such account.")
+    if set(chosen) & {TokenScope.WRITE, TokenScope.CREDENTIALS}:
+        limits.sensitive_action(actor)
+    value = formats.generate(formats.PERSONAL_ACCESS_TOKEN)
+    digest = at_rest.digest(value)
+    with transaction.atomic():
+        token = PersonalAccessToken.objects.create(
+            user=owner,
+            name=name,
+            scopes=" ".join(chosen),
+            pepper_id=digest.pepper_id,
+            digest=digest.hexdigest,
+            hint=formats.hint(value),
+            expires_at=timezone.now() + timedelta(days=lifetime_days) if lifetime_days else None,
+        )
+        record_event(
+            actor=actor,
+            action=Action.PERSONAL_ACCESS_TOKEN_CREATE,
+            target=token,
+            changes={
+                "name": name,
+                "hint": token.hint,
+                "scopes": chosen,
+                "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+            },
+        )
+    return IssuedToken(token=token, value=value)
+
+
+def revoke_personal_access_token(*, token: PersonalAccessToken, actor: Actor) -> None:
+    """Revoke one of the account's tokens at once (no password needed: revoking only takes
+    power away)."""
+    with transaction.atomic():
+        locked = PersonalAccessToken.objects.select_for_update().get(pk=token.pk)
+        if locked.revoked_at is not None:
+            return
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        token.revoked_at = locked.revoked_at
+        record_event(
+            actor=actor,
+            action=Action.PERSONAL_ACCESS_TOKEN_REVOKE,
+            target=locked,
+            changes={"name": locked.name, "hint": locked.hint},
+        )

@@ -4,6 +4,12 @@ from credentials import views
 
 app_name = "credentials"
 urlpatterns = [
+    path("account/tokens/", views.personal_access_tokens, name="personal_access_tokens"),
+    path(
+        "account/tokens/<int:token_id>/revoke/",
+        views.personal_access_token_revoke,
+        name="personal_access_token_revoke",
+    ),
     path("apps/<int:app_id>/keys/", views.app_keys, name="keys"),
     path(
         "apps/<int:app_id>/keys/<slug:kind>/regenerate/",

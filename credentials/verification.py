@@ -30,6 +30,7 @@ from credentials.models import (
     ClientId,
     Credential,
     Kind,
+    PersonalAccessToken,
     encryption_context,
 )
 
@@ -44,6 +45,7 @@ class Reason(StrEnum):
     REVOKED = "revoked"
     EXPIRED = "expired"
     APP_SUSPENDED = "App suspended"
+    ACCOUNT_INACTIVE = "account inactive"
 
 
 class Verification(NamedTuple):
@@ -316,3 +318,94 @@ def _in_paramstyle(vendor: str, statement: str) -> str | bytes:
     parts = statement.split("%s")
     numbered = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
     return numbered.encode()
+
+
+# Personal access tokens: the same design on their own table. A token acts as its account, so
+# the lookup joins the account and refuses the token of an inactive one.
+class TokenVerification(NamedTuple):
+    """The answer for a personal access token: `ok`, or why not; its account and scopes."""
+
+    reason: Reason | None
+    token_id: int | None = None
+    user_id: int | None = None
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+    def __repr__(self) -> str:
+        return f"TokenVerification({self.reason or 'ok'}, user {self.user_id})"
+
+
+class _TokenLookup:
+    """The one statement that finds a personal access token's row, per vendor and number of
+    peppers, with its columns by name like `_Lookup`'s."""
+
+    format = formats.PERSONAL_ACCESS_TOKEN
+    columns = (
+        ("token_id", "t.id", int),
+        ("digest", "t.digest", str),
+        (
+            "refusal",
+            f"CASE WHEN t.revoked_at IS NOT NULL THEN '{Reason.REVOKED}'"
+            f" WHEN t.expires_at <= {{now}} THEN '{Reason.EXPIRED}'"
+            f" WHEN NOT u.is_active THEN '{Reason.ACCOUNT_INACTIVE}' END",
+            str,
+        ),
+        ("due_for_touch", "t.last_used_at IS NULL OR t.last_used_at <= {touched_before}", bool),
+        ("user_id", "t.user_id", int),
+        ("scopes", "t.scopes", str),
+    )
+
+    def __init__(self) -> None:
+        self._statements: dict[tuple[str, int], _Statement] = {}
+
+    def statement(self, vendor: str, digests: int) -> _Statement:
+        try:
+            return self._statements[vendor, digests]
+        except KeyError:
+            table = PersonalAccessToken._meta.db_table
+            users = PersonalAccessToken._meta.get_field("user").related_model._meta.db_table
+            sql = (
+                f"SELECT {', '.join(expression for _, expression, _ in self.columns)}"  # noqa: S608
+                f" FROM {table} t JOIN {users} u ON u.id = t.user_id"
+                f" WHERE t.digest IN ({', '.join(['%s'] * digests)})"
+            )
+            statement = _Statement.build(vendor, sql, self.columns)
+            self._statements[vendor, digests] = statement
+            return statement
+
+
+_PERSONAL_ACCESS_TOKEN = _TokenLookup()
+_TOKEN_UNKNOWN = TokenVerification(Reason.UNKNOWN)
+_TOKEN_BAD_CHECKSUM = TokenVerification(Reason.BAD_CHECKSUM)
+
+
+@sensitive_variables("value")
+def verify_personal_access_token(value: str) -> TokenVerification:
+    """A personal access token presented to the portal REST API: its account and scopes, or
+    why not (unknown, bad checksum, revoked, expired, account inactive)."""
+    if not formats.has_shape(_PERSONAL_ACCESS_TOKEN.format, value):
+        return _TOKEN_UNKNOWN
+    if not formats.has_valid_checksum(value):
+        return _TOKEN_BAD_CHECKSUM
+    candidates = at_rest.candidate_digests(value)
+    db = connections[DEFAULT_DB_ALIAS]
+    statement = _PERSONAL_ACCESS_TOKEN.statement(db.vendor, len(candidates))
+    row = _fetch_one(db, statement, candidates)
+    if row is None:
+        return _TOKEN_UNKNOWN
+    if not any(hmac.compare_digest(row["digest"], candidate) for candidate in candidates):
+        return _TOKEN_UNKNOWN
+    known = (row["token_id"], row["user_id"], frozenset(row["scopes"].split()))
+    if row["refusal"] is not None:
+        return TokenVerification(Reason(row["refusal"]), *known)
+    if row["due_for_touch"]:
+        _fetch_one(db, _token_touch_statement(db.vendor), [str(row["token_id"])])
+    return TokenVerification(None, *known)
+
+
+@cache
+def _token_touch_statement(vendor: str) -> _Statement:
+    return _Statement.build(vendor, _TOUCH.replace(_CREDENTIAL, PersonalAccessToken._meta.db_table))

@@ -17,7 +17,7 @@ from core.errors import REFUSALS
 from core.forms import add_service_errors
 from core.rendering import redirect_after_success, render_page
 from credentials import selectors, services
-from credentials.forms import RegenerateForm, RevokeForm
+from credentials.forms import PersonalAccessTokenForm, RegenerateForm, RevokeForm
 from credentials.models import Kind
 
 TEMPLATE = "credentials/app_keys.html"
@@ -120,3 +120,42 @@ def credential_revoke(request: HttpRequest, app_id: int, credential_id: int) -> 
             )
             return redirect_after_success(request, reverse("credentials:keys", args=[app.app_id]))
     return render_keys_tab(request, app, form=form, failed_kind=credential.kind)
+
+
+# The account's personal access tokens for the portal REST API.
+TOKENS_TEMPLATE = "credentials/personal_access_tokens.html"
+
+
+def _tokens_page(request: HttpRequest, *, form, issued=None) -> HttpResponse:
+    context = {
+        "tokens": selectors.personal_access_tokens_of(request.user),
+        "shown_once": [("Personal access token", issued.value)] if issued else None,
+        "shown_once_title": f"Your new token “{issued.token.name}”" if issued else "",
+    }
+    return render_page(request, TOKENS_TEMPLATE, context, partial="tokens", form=form)
+
+
+@never_cache  # the answer to the creating POST holds the new token
+@login_required
+@require_http_methods(["GET", "POST"])
+def personal_access_tokens(request: HttpRequest) -> HttpResponse:
+    form = PersonalAccessTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = services.create_personal_access_token(
+                actor=request.actor, owner=request.user, **form.cleaned_data
+            )
+        except REFUSALS as error:
+            add_service_errors(form, error)
+        else:
+            return _tokens_page(request, form=PersonalAccessTokenForm(), issued=issued)
+    return _tokens_page(request, form=form)
+
+
+@login_required
+@require_http_methods(["POST"])
+def personal_access_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = selectors.owned_personal_access_token(request.user, token_id)
+    services.revoke_personal_access_token(token=token, actor=request.actor)
+    messages.success(request, f"{token} was revoked. It no longer works.")
+    return redirect_after_success(request, reverse("credentials:personal_access_tokens"))

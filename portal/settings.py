@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     "portal",
@@ -109,6 +111,7 @@ INSTALLED_APPS = [
     "support",
     "platform_api",
     "workspace",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -329,6 +332,51 @@ PORTICO_HELP_REQUESTS_PER_HOUR = int(os.environ.get("PORTICO_HELP_REQUESTS_PER_H
 PORTICO_APP_DETAILS_SAVES_PER_WINDOW = int(
     os.environ.get("PORTICO_APP_DETAILS_SAVES_PER_WINDOW", "30")
 )
+
+# The portal REST API (api/ wires it; each Django app's apis.py holds its endpoints).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.PersonalAccessTokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScopes"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.PerAccount", "api.throttles.PerClient"],
+    "DEFAULT_THROTTLE_RATES": {
+        "account": os.environ.get("PORTICO_API_RATE_PER_ACCOUNT", "600/min"),
+        "anonymous": os.environ.get("PORTICO_API_RATE_PER_CLIENT", "60/min"),
+    },
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.PorticoAutoSchema",
+    "NUM_PROXIES": PORTICO_TRUSTED_PROXY_COUNT,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Portico REST API",
+    "DESCRIPTION": (
+        "Everything the Portico dashboard does, for scripts, CI pipelines and operators: "
+        "Projects, Apps, App details, keys and tokens, user authentication settings, audit "
+        "events, help requests, and (for operators) suspension. Authenticate with a personal "
+        "access token (`Authorization: Bearer ptc_pa_…`) or the browser's session (with CSRF). "
+        "Refusals are `application/problem+json` (RFC 9457)."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # core.api.IdConverter: ids of at most 18 digits.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
+    "ENUM_NAME_OVERRIDES": {
+        "AppStatusEnum": "apps.models.Status",
+        "HelpRequestStatusEnum": "support.models.HelpRequest.Status",
+    },
+}
 
 LOGGING = {
     "version": 1,

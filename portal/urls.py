@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("auth_settings.urls")),
     path("", include("support.urls")),
     path("", include("platform_api.urls")),
+    path("api/", include("api.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

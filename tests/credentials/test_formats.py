@@ -14,6 +14,7 @@ ALL = [
     formats.ACCESS_TOKEN_SECRET,
     formats.CLIENT_SECRET,
     formats.CLIENT_ID,
+    formats.PERSONAL_ACCESS_TOKEN,
 ]
 
 
