@@ -85,3 +85,9 @@ class PorticoAutoSchema(AutoSchema):
                 },
             )
         return responses
+
+
+def only_the_portal_api(endpoints: list) -> list:
+    """The schema documents the portal REST API; the platform API (X API v2 paths) and the
+    authorization server are protocols of their own, documented in README."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
