@@ -346,12 +346,12 @@ if PORTICO_LOG_FORMAT not in {"json", "text"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "ops.logs.JsonFormatter"}},
+    "formatters": {
+        "json": {"()": "ops.logs.JsonFormatter"},
+        "text": {"()": "ops.logs.TextFormatter"},
+    },
     "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            **({"formatter": "json"} if PORTICO_LOG_FORMAT == "json" else {}),
-        }
+        "console": {"class": "logging.StreamHandler", "formatter": PORTICO_LOG_FORMAT},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
