@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run test lint bench
+.PHONY: install run serve test lint bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12) and "Portico needs Python 3.12 or newer" or 0)'
@@ -20,6 +20,14 @@ run: install
 	DEBUG=1 $(PY) manage.py seed_demo --site http://127.0.0.1:$(PORT)
 	DEBUG=1 PORTICO_SITE_URL=$${PORTICO_SITE_URL:-http://127.0.0.1:$(PORT)} \
 		$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production: DEBUG off, gunicorn (gunicorn.conf.py) on PostgreSQL and Redis from DATABASE_URL
+# and REDIS_URL. It refuses to start, one line per missing secret or key (portal/preflight.py).
+serve: install
+	@$(PY) -m portal.preflight
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 lint: install
 	$(PY) -m ruff check .
