@@ -277,10 +277,12 @@ def _fetch_one(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]
     try:
         row = _run(db, statement, params)
     except db.Database.Error:
-        if not _replaced_a_dropped_connection(db):
-            with db.wrap_database_errors:  # raise Django's exception, as a cursor would
+        # Django's exceptions, as a cursor would raise them, also when the database is down
+        # and the new connection fails too (a 503 for ops, not a psycopg error and a 500).
+        with db.wrap_database_errors:
+            if not _replaced_a_dropped_connection(db):
                 raise
-        row = _run(db, statement, params)
+            row = _run(db, statement, params)
     db.health_check_done = True  # it just answered: a cursor later in this request need not ask
     return None if row is None else _Row(zip(statement.names, row, strict=True))
 

@@ -3,6 +3,7 @@ Retry-After and a problem body (RFC 9457), never a traceback or a 500."""
 
 import logging
 
+import psycopg
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -12,7 +13,8 @@ from core.limits import CACHE_OUTAGES
 
 logger = logging.getLogger("portico.outages")
 
-DATABASE_OUTAGES = (OperationalError, InterfaceError)
+# Django's, and psycopg's own should any code path let one through unwrapped.
+DATABASE_OUTAGES = (OperationalError, InterfaceError, psycopg.OperationalError)
 RETRY_AFTER_SECONDS = 5
 
 
