@@ -37,10 +37,19 @@ lint: install
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# The multi-process and fault evidence (tests/ops) starts its own PostgreSQL cluster and
+# redis-server on other ports: it needs Debian's postgresql and redis-server packages.
+INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
+
 test: lint
 	@[ -x $(CHROMIUM) ] || { echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ [ -n "$(INITDB)" ] && command -v redis-server >/dev/null; } || { \
+	  echo "Installing Debian's postgresql and redis-server for the multi-process tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server \
+	    >/dev/null; }
 	$(PY) -m pytest
 
 bench: install
