@@ -96,3 +96,13 @@ def test_the_metrics_hold_no_secret(client, metrics_on, settings, bearer_token):
 
     assert bearer_token[7:] not in text
     assert METRICS_TOKEN not in text and settings.SECRET_KEY not in text
+
+
+def test_an_unusual_method_is_counted_as_other_so_labels_stay_bounded(client, metrics_on):
+    labels = {"route": "accounts/login/", "method": "other", "status": "405"}
+    before = sample("portico_http_requests_total", **labels)
+
+    client.generic("BREW", reverse("account_login"))
+
+    assert sample("portico_http_requests_total", **labels) == before + 1
+    assert 'method="BREW"' not in scrape(client)
