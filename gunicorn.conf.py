@@ -46,6 +46,10 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # client address with PORTICO_TRUSTED_PROXY_COUNT.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "portico"
+pidfile = os.environ.get("GUNICORN_PIDFILE") or None  # for `kill -HUP $(cat ...)`
+# Restarts go through signals (HUP, TERM). gunicorn's control socket defaults to one path per
+# user ($HOME/.gunicorn/gunicorn.ctl), which several instances on one host would fight over.
+control_socket_disable = True
 
 # Access log as JSON lines on standard output. The path is logged without its query string
 # (%(U)s, never %(r)s or %(q)s): a client may put a token there.
@@ -57,8 +61,34 @@ access_log_format = (
     '"duration_ms": %(M)s, "remote": "%(h)s"}'
 )
 logger_class = "ops.gunicorn_logs.MaskedLogger"  # a token in a path is masked here too
-errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's own messages (workers started, restarted, timed out) as JSON lines on standard
+# error, like Portico's; the access lines above are JSON already.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "ops.logs.JsonFormatter"},
+        "line": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "error": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "stream": "ext://sys.stdout",
+        },
+    },
+    "root": {"level": "INFO", "handlers": ["error"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
+    },
+}
 
 
 def on_starting(server) -> None:

@@ -184,7 +184,7 @@ def portico_environment(database_url: str, redis_url: str, **extra: str) -> dict
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",  # every request's line, for the secret scan of the logs
         **extra,
     }
 

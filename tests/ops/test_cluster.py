@@ -123,3 +123,52 @@ def test_metrics_sum_both_workers_of_an_instance(cluster):
     )
     assert float(typos.group(1)) >= 20
     assert 'portico_http_requests_total{method="GET",route="_check/bearer",status="401"}' in text
+
+
+def test_a_graceful_restart_drops_no_request(cluster):
+    import signal
+    import threading
+    import time
+
+    from tests.ops.test_faults import workers_of
+
+    token = cluster.seed["values"][Kind.API_KEY]["value"]  # any value: a 401 is an answer too
+    before = workers_of(cluster.a)
+    answers, running = [], threading.Event()
+    running.set()
+
+    def ask() -> None:
+        while running.is_set():
+            try:
+                answers.append(bearer(cluster.a.base, token).status)
+            except OSError as error:  # refused or reset: a dropped request
+                answers.append(type(error).__name__)
+
+    thread = threading.Thread(target=ask, daemon=True)
+    thread.start()
+    time.sleep(0.5)
+    cluster.a.process.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (workers_of(cluster.a) & before):
+        time.sleep(0.2)
+    time.sleep(0.5)
+    running.clear()
+    thread.join(timeout=20)
+
+    assert not workers_of(cluster.a) & before  # every worker replaced
+    assert len(answers) >= 3 and set(answers) == {401}
+
+
+def test_the_instances_logs_hold_no_key_or_token(cluster):
+    everything = "".join(instance.log.read_text() for instance in (cluster.a, cluster.b))
+    values = [
+        issued[name]
+        for issued in cluster.seed["values"].values()
+        for name in ("value", "secret")
+        if issued[name]
+    ]
+
+    assert '"logger": "portico.requests"' in everything
+    for value in values:
+        assert value[7:] not in everything
+    assert not re.search(r"\bptc_(ck|cs|bt|at|as|os)_[0-9A-Za-z]{38}\b", everything)
