@@ -17,13 +17,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # Prometheus multiprocess mode: each worker writes its metrics to files in this folder and
-# /metrics sums them. The folder is emptied when the server starts, and a dead worker's gauges
-# are dropped.
-_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
-    prefix="portico-metrics-"
+# /metrics sums them. By default one folder per listening address (two instances on one host
+# keep theirs apart); it is emptied when the server starts, and a dead worker's gauges dropped.
+_bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.path.join(
+    tempfile.gettempdir(), "portico-metrics-" + "".join(c if c.isalnum() else "-" for c in _bind)
 )
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
-
 
 from portal.preflight import main as preflight  # noqa: E402
 
@@ -31,7 +31,7 @@ if preflight():
     sys.exit(1)
 
 wsgi_app = "portal.wsgi:application"
-bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+bind = _bind
 # gunicorn's rule of thumb for sync workers: two per core, plus one.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
