@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run test lint bench
+.PHONY: install run serve test lint bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12) and "Portico needs Python 3.12 or newer" or 0)'
@@ -21,6 +21,14 @@ run: install
 	DEBUG=1 PORTICO_SITE_URL=$${PORTICO_SITE_URL:-http://127.0.0.1:$(PORT)} \
 		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Production: DEBUG off, gunicorn (gunicorn.conf.py) on PostgreSQL and Redis from DATABASE_URL
+# and REDIS_URL. It refuses to start, one line per missing secret or key (portal/preflight.py).
+serve: install
+	@$(PY) -m portal.preflight
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py
+
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -29,10 +37,19 @@ lint: install
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# The multi-process and fault evidence (tests/ops) starts its own PostgreSQL cluster and
+# redis-server on other ports: it needs Debian's postgresql and redis-server packages.
+INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
+
 test: lint
 	@[ -x $(CHROMIUM) ] || { echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ [ -n "$(INITDB)" ] && command -v redis-server >/dev/null; } || { \
+	  echo "Installing Debian's postgresql and redis-server for the multi-process tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server \
+	    >/dev/null; }
 	$(PY) -m pytest
 
 bench: install

@@ -77,6 +77,19 @@ class PreconditionFailed(PorticoError):
     title = "The object changed since you read it"
 
 
+class Unavailable(PorticoError):
+    """A service Portico depends on (the database, the shared cache) does not answer: the action
+    is refused, not done halfway, and may be tried again in `retry_after` seconds."""
+
+    status = 503
+    type = "unavailable"
+    title = "Temporarily unavailable"
+
+    def __init__(self, message: str = "", *, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ReauthenticationNeeded(PorticoError):
     """A sensitive action needs the password entered recently."""
 
@@ -122,5 +135,5 @@ def validating() -> Iterator[None]:
 
 
 # The refusals a page shows next to its form; NotFound and ReauthenticationNeeded are answered
-# by core.middleware (a 404 page; the password page).
+# by core.middleware (a 404 page; the password page), Unavailable by ops.middleware (a 503).
 REFUSALS = (ValidationError, Suspended, Conflict, LimitReached, TooManyChanges)

@@ -1,14 +1,27 @@
 """Per-account limits on actions, counted in the shared cache (Redis in production), so they hold
-across processes and hosts. Services call them, once per action, whoever the caller is."""
+across processes and hosts. Services call them, once per action, whoever the caller is.
 
+When the cache does not answer, a limit cannot be counted, so the action is refused (fail
+closed, `Unavailable`, a 503) rather than let through uncounted."""
+
+import logging
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 from core.actor import Actor
-from core.errors import ReauthenticationNeeded, TooManyChanges
+from core.errors import ReauthenticationNeeded, TooManyChanges, Unavailable
+
+logger = logging.getLogger(__name__)
+# What a cache that does not answer raises: redis-py's errors, or the socket's own.
+CACHE_OUTAGES = (RedisError, OSError)
+CACHE_OUTAGE_MESSAGE = (
+    "Portico cannot count this change against your account's limit right now (its shared "
+    "cache does not answer), so nothing was changed. Try again in a minute."
+)
 
 
 @dataclass(frozen=True)
@@ -31,18 +44,30 @@ class Limit:
         window = self.window_seconds
         now = time.time()
         key = f"limit:{self.name}:{actor.user.pk}:{int(now // window)}"
-        cache.add(key, 0, timeout=window)
         try:
-            count = cache.incr(key)
-        except ValueError:  # the window ended between add and incr
-            cache.set(key, 1, timeout=window)
-            count = 1
+            count = _count(key, window)
+        except CACHE_OUTAGES as error:
+            logger.warning(
+                "limit %s not counted, action refused: %s",
+                self.name,
+                type(error).__name__,
+            )
+            raise Unavailable(CACHE_OUTAGE_MESSAGE, retry_after=30) from error
         if count > self.per_window():
             retry_after = int(window - now % window) + 1
             raise TooManyChanges(
                 self.message.format(limit=self.per_window(), minutes=window // 60),
                 retry_after=retry_after,
             )
+
+
+def _count(key: str, window: int) -> int:
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window ended between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1
 
 
 SENSITIVE_ACTIONS = Limit(

@@ -24,6 +24,7 @@ from psycopg.errors import error_from_result
 from psycopg.pq import ExecStatus
 
 from apps.models import App, Status
+from core.metrics import VERIFICATIONS
 from credentials import at_rest, formats
 from credentials.models import (
     KINDS_WITH_SECRET,
@@ -187,20 +188,35 @@ _ACCESS_TOKEN = _Lookup(Kind.ACCESS_TOKEN)
 _CLIENT_SECRET = _Lookup(Kind.CLIENT_SECRET)
 _UNKNOWN = Verification(Reason.UNKNOWN)
 _BAD_CHECKSUM = Verification(Reason.BAD_CHECKSUM)
+# One counter per outcome, bound once: counting a verification is one dict lookup and one
+# increment, no label worked out per call.
+_COUNTED = {None: VERIFICATIONS.labels(outcome="ok")} | {
+    reason: VERIFICATIONS.labels(outcome=reason.name.lower()) for reason in Reason
+}
 
 
 @sensitive_variables("client_secret")
 def verify_client_credentials(client_id: str, client_secret: str) -> Verification:
     """A confidential client's Client ID and Client Secret, presented together."""
     if not formats.has_shape(formats.CLIENT_ID, client_id):
+        _COUNTED[Reason.UNKNOWN].inc()
         return _UNKNOWN
     if not formats.has_valid_checksum(client_id):
+        _COUNTED[Reason.BAD_CHECKSUM].inc()
         return _BAD_CHECKSUM
     return _verify(_CLIENT_SECRET, client_secret, client_id)
 
 
 @sensitive_variables("value")
 def _verify(lookup: _Lookup, value: str, client_id: str | None = None) -> Verification:
+    """Check a value and count the outcome (portico_credential_verifications)."""
+    verification = _look_up(lookup, value, client_id)
+    _COUNTED[verification.reason].inc()
+    return verification
+
+
+@sensitive_variables("value")
+def _look_up(lookup: _Lookup, value: str, client_id: str | None) -> Verification:
     if not formats.has_shape(lookup.format, value):
         return _UNKNOWN
     if not formats.has_valid_checksum(value):
@@ -263,10 +279,12 @@ def _fetch_one(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]
     try:
         row = _run(db, statement, params)
     except db.Database.Error:
-        if not _replaced_a_dropped_connection(db):
-            with db.wrap_database_errors:  # raise Django's exception, as a cursor would
+        # Django's exceptions, as a cursor would raise them, also when the database is down
+        # and the new connection fails too (a 503 for ops, not a psycopg error and a 500).
+        with db.wrap_database_errors:
+            if not _replaced_a_dropped_connection(db):
                 raise
-        row = _run(db, statement, params)
+            row = _run(db, statement, params)
     db.health_check_done = True  # it just answered: a cursor later in this request need not ask
     return None if row is None else _Row(zip(statement.names, row, strict=True))
 

@@ -112,9 +112,11 @@ INSTALLED_APPS = [
     "platform_api",
     "workspace",
     "api",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    "ops.middleware.RequestLogMiddleware",  # first: times, logs and counts all the others do
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -158,6 +160,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer is a 503 within seconds, not a worker stuck until killed.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL"):
     # psycopg's pool in each process instead, for threaded workers; it keeps the connections.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -181,6 +188,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portico"),
+            # A Redis that does not answer refuses the limits it counts within a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -379,12 +388,34 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+
+# Logs: JSON lines on standard error (one per request from ops.middleware, each record with its
+# request id), or plain text with DEBUG; PORTICO_LOG_FORMAT=json|text chooses.
+PORTICO_LOG_FORMAT = os.environ.get("PORTICO_LOG_FORMAT", "text" if DEBUG else "json")
+if PORTICO_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("PORTICO_LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "ops.logs.JsonFormatter"},
+        "text": {"()": "ops.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": PORTICO_LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Operations (ops/): /healthz and /readyz for load balancers, /metrics for Prometheus. The metrics
+# answer only a scraper presenting PORTICO_METRICS_TOKEN as a Bearer Token (no token: no
+# endpoint). Under gunicorn, PROMETHEUS_MULTIPROC_DIR (set by gunicorn.conf.py) sums the workers.
+PORTICO_METRICS_TOKEN = os.environ.get("PORTICO_METRICS_TOKEN", "")
+if PORTICO_METRICS_TOKEN and len(PORTICO_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("PORTICO_METRICS_TOKEN must have at least 32 characters.")
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+# Probes and scrapers talk plain HTTP to each app process, not through the HTTPS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # OAuth 2.0 scopes an App may ask its users for: name -> one-line description, shown on each
 # App's "User authentication settings" tab. PORTICO_OAUTH2_SCOPES (a JSON object) replaces them.

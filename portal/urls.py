@@ -4,7 +4,10 @@ come last."""
 from django.contrib import admin
 from django.urls import include, path
 
+handler500 = "ops.views.server_error"  # an outage of the database or cache is a 503
+
 urlpatterns = [
+    path("", include("ops.urls")),
     path("", include("workspace.urls")),
     path("", include("accounts.urls")),
     path("", include("projects.urls")),

@@ -47,3 +47,21 @@ def test_the_platform_api_bench_runs_and_prints_each_part_and_the_ratio():
     lines = result.stdout.splitlines()
     assert lines[0].startswith("database: sqlite, cache: LocMemCache, 20 calls x 2 rounds")
     assert [line.split()[0] for line in lines[2:]] == ["bare", "+", "+", "+", "ratio:"]
+
+
+def test_the_side_by_side_bench_asks_for_a_postgresql_server_in_one_line():
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")}
+    result = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, "bench/side_by_side_dot.py", "--seconds", "1"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Set DATABASE_URL to a PostgreSQL server (a disposable database is made on it)."
+    )

@@ -15,7 +15,7 @@ LAYERS = [
     ["auth_settings"],
     ["oauth", "platform_api"],
     ["workspace"],
-    ["api"],
+    ["api", "ops"],
     ["portal"],
 ]
 LEVEL = {package: level for level, packages in enumerate(LAYERS) for package in packages}

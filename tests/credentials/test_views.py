@@ -10,6 +10,7 @@ from credentials import formats
 from credentials.models import Credential, Kind
 from credentials.services import regenerate_credential
 from credentials.verification import Reason, verify_access_token, verify_bearer_token
+from ops.logs import JsonFormatter
 from tests.actors import act
 from tests.conftest import PASSWORD
 
@@ -77,6 +78,7 @@ def test_a_new_value_is_shown_once_and_never_kept_or_logged_in_clear(
     shown = secrets_in(response)
     assert len(shown) == (2 if Kind(kind).secret_format else 1)
     assert any(record.name == "django.db.backends" for record in caplog.records)
+    assert any(record.name == "portico.requests" for record in caplog.records)
     for value in shown:
         body = value[len("ptc_xx_") :]
         assert database_cells_containing(value) == []
@@ -84,6 +86,7 @@ def test_a_new_value_is_shown_once_and_never_kept_or_logged_in_clear(
         for record in caplog.records:
             assert body not in record.getMessage()
             assert body not in str(record.__dict__)
+            assert body not in JsonFormatter().format(record)  # the production log line
         later = reauthenticated.get(keys_url(app)).content.decode()
         assert body not in later
         assert f"…{value[-4:]}" in later

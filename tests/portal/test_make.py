@@ -33,3 +33,11 @@ def test_make_test_installs_chromium_when_it_is_missing_before_running_the_suite
 
 def test_make_test_checks_debians_chromium_path_by_default():
     assert "[ -x /usr/bin/chromium ] ||" in planned_commands()
+
+
+def test_make_test_installs_postgresql_and_redis_when_missing_before_running_the_suite():
+    plan = planned_commands("INITDB=")
+
+    install = plan.index("apt-get install -y -qq postgresql redis-server")
+    assert '[ -n "" ] && command -v redis-server' in plan
+    assert install < plan.index("-m pytest")

@@ -1,0 +1,102 @@
+"""gunicorn's configuration for Portico in production (`make serve`, or
+`gunicorn -c gunicorn.conf.py portal.wsgi`). Every value can be overridden from the environment.
+
+Sync workers, each with one persistent PostgreSQL connection (CONN_MAX_AGE): a worker serves one
+request at a time, so the database holds at most `workers` connections per app host.
+Graceful restart (new code or settings): `kill -HUP <master pid>`; workers finish their
+requests within `graceful_timeout` and new ones take over. Stop: `kill -TERM <master pid>`.
+"""
+
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# Prometheus multiprocess mode: each worker writes its metrics to files in this folder and
+# /metrics sums them. By default one folder per listening address (two instances on one host
+# keep theirs apart); it is emptied when the server starts, and a dead worker's gauges dropped.
+_bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.path.join(
+    tempfile.gettempdir(), "portico-metrics-" + "".join(c if c.isalnum() else "-" for c in _bind)
+)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
+
+from portal.preflight import main as preflight  # noqa: E402
+
+if preflight():
+    sys.exit(1)
+
+wsgi_app = "portal.wsgi:application"
+bind = _bind
+# gunicorn's rule of thumb for sync workers: two per core, plus one.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # a stuck worker is killed and replaced
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5  # behind a proxy that reuses connections
+# Recycle each worker after about this many requests, staggered, so none grows without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - heartbeats
+# The addresses whose X-Forwarded-Proto/For gunicorn believes (the proxy's); Django reads the
+# client address with PORTICO_TRUSTED_PROXY_COUNT.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+proc_name = "portico"
+pidfile = os.environ.get("GUNICORN_PIDFILE") or None  # for `kill -HUP $(cat ...)`
+# Restarts go through signals (HUP, TERM). gunicorn's control socket defaults to one path per
+# user ($HOME/.gunicorn/gunicorn.ctl), which several instances on one host would fight over.
+control_socket_disable = True
+
+# Access log as JSON lines on standard output. The path is logged without its query string
+# (%(U)s, never %(r)s or %(q)s): a client may put a token there.
+# The folder is dedicated to Portico: it is emptied when the server starts.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+access_log_format = (
+    '{"time": "%(t)s", "logger": "gunicorn.access", "request_id": "%({x-request-id}o)s", '
+    '"method": "%(m)s", "path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", '
+    '"duration_ms": %(M)s, "remote": "%(h)s"}'
+)
+logger_class = "ops.gunicorn_logs.MaskedLogger"  # a token in a path is masked here too
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's own messages (workers started, restarted, timed out) as JSON lines on standard
+# error, like Portico's; the access lines above are JSON already.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "ops.logs.JsonFormatter"},
+        "line": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "error": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "stream": "ext://sys.stdout",
+        },
+    },
+    "root": {"level": "INFO", "handlers": ["error"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
+    },
+}
+
+
+def on_starting(server) -> None:
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid, _metrics_dir)
