@@ -19,6 +19,7 @@ v1 = [
         "auth_settings.apis",
         "support.apis",
         "workspace.apis",
+        "platform_api.apis",
     )
 ]
 

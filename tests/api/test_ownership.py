@@ -22,6 +22,7 @@ def urls_with_ids(app, project, credential, token):
         ("put", f"/api/v1/apps/{a}/icon/", None),
         ("post", f"/api/v1/apps/{a}/connect/", {"project_id": p}),
         ("get", f"/api/v1/apps/{a}/audit-events/", None),
+        ("get", f"/api/v1/apps/{a}/usage/", None),
         ("get", f"/api/v1/apps/{a}/credentials/", None),
         ("post", f"/api/v1/apps/{a}/credentials/bearer-token/regenerate/", {}),
         ("delete", f"/api/v1/apps/{a}/credentials/{credential.pk}/", None),
