@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "apps",
     "credentials",
     "auth_settings",
+    "oauth",
     "django_tasks_db",
     "notices",
     "support",
@@ -360,3 +361,6 @@ if os.environ.get("PORTICO_OAUTH2_SCOPES"):
         raise ImproperlyConfigured(
             "PORTICO_OAUTH2_SCOPES must be a JSON object of scope name to description."
         ) from error
+
+# PKCE's `plain` method (RFC 7636): X accepts it, RFC 9700 discourages it; off unless set.
+PORTICO_OAUTH2_ALLOW_PLAIN_PKCE = env_bool("PORTICO_OAUTH2_ALLOW_PLAIN_PKCE")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("credentials.urls")),
     path("", include("auth_settings.urls")),
     path("", include("support.urls")),
+    path("", include("oauth.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

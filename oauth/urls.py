@@ -1,0 +1,23 @@
+"""X's paths, so its SDKs and documentation work with only the base URL changed."""
+
+from django.urls import path
+
+from oauth import views
+
+app_name = "oauth"
+urlpatterns = [
+    path("i/oauth2/authorize", views.authorize, name="authorize"),
+    path("2/oauth2/authorize", views.authorize, name="authorize_alias"),
+    path("2/oauth2/token", views.token, name="token"),
+    path("2/oauth2/revoke", views.revoke, name="revoke"),
+    path("2/oauth2/introspect", views.introspect, name="introspect"),
+    path(".well-known/oauth-authorization-server", views.metadata, name="metadata"),
+    path("oauth2/token", views.app_only_token, name="app_only_token"),
+    path("oauth2/invalidate_token", views.app_only_invalidate, name="app_only_invalidate"),
+    path("account/connected-apps/", views.connected_apps, name="connected_apps"),
+    path(
+        "account/connected-apps/<int:authorization_id>/revoke/",
+        views.connected_app_revoke,
+        name="connected_app_revoke",
+    ),
+]
