@@ -156,12 +156,9 @@ def _revoke_family(family: str, now: datetime) -> int:
     return UserToken.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=now)
 
 
-def _find_by_digest(model, value: str):
-    return (
-        model.objects.select_for_update()
-        .filter(digest__in=at_rest.candidate_digests(value))
-        .first()
-    )
+def _find_by_digest(queryset, value: str):
+    """The row whose digest matches `value` under any configured pepper, locked."""
+    return queryset.select_for_update().filter(digest__in=at_rest.candidate_digests(value)).first()
 
 
 @sensitive_variables("code", "code_verifier")
@@ -263,7 +260,7 @@ def revoke_token(*, app: App, token: str) -> None:
         return
     now = timezone.now()
     with transaction.atomic():
-        row = _find_by_digest(UserToken, token)
+        row = _find_by_digest(UserToken.objects, token)
         if row is None or row.app_id != app.pk:
             return
         if kind == UserTokenKind.OAUTH2_REFRESH:

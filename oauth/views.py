@@ -49,9 +49,11 @@ def issuer() -> str:
 
 class SeeOther(HttpResponseRedirect):
     status_code = 303
-    allowed_schemes = None  # registered callback URLs may use a private-use scheme (RFC 8252)
 
     def __init__(self, url: str) -> None:
+        # Only to a registered callback URL, whose scheme (maybe private-use, RFC 8252) was
+        # checked when it was registered.
+        self.allowed_schemes = [urlsplit(url).scheme]
         super().__init__(url)
 
 
