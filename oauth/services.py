@@ -21,7 +21,7 @@ from apps.models import App
 from audit.actions import Action
 from audit.services import record_event
 from core.actor import Actor
-from core.errors import NotFound, Suspended, TooManyChanges
+from core.errors import NotFound, Suspended, TooManyChanges, ValidationError
 from credentials import at_rest, formats
 from credentials.models import (
     AUTHORIZATION_CODE_LIFETIME,
@@ -31,6 +31,7 @@ from credentials.models import (
     AuthorizationCode,
     Credential,
     Kind,
+    ResourceServerKey,
     UserToken,
     UserTokenKind,
 )
@@ -318,3 +319,48 @@ def invalidate_app_bearer_token(*, app: App, value: str, actor: Actor) -> None:
         raise invalid_request("access_token is not a valid Bearer Token of this App.")
     credential = Credential.objects.select_related("app").get(pk=verification.credential_id)
     revoke_credential(credential=credential, actor=actor)
+
+
+def issue_resource_server_key(*, actor: Actor, name: str) -> tuple[ResourceServerKey, str]:
+    """An operator's new resource-server key (introspection); the value is shown once."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name the resource server this key is for."})
+    value = formats.generate(formats.RESOURCE_SERVER_KEY)
+    digest = at_rest.digest(value)
+    with transaction.atomic():
+        if ResourceServerKey.objects.filter(name=name).exists():
+            raise ValidationError({"name": "A resource server of that name has a key already."})
+        key = ResourceServerKey.objects.create(
+            name=name,
+            pepper_id=digest.pepper_id,
+            digest=digest.hexdigest,
+            hint=formats.hint(value),
+            created_by=actor.user,
+        )
+        record_event(
+            actor=actor,
+            action=Action.RESOURCE_SERVER_KEY_ISSUE,
+            target=key,
+            changes={"name": name, "hint": key.hint},
+        )
+    return key, value
+
+
+def revoke_resource_server_keys(*, actor: Actor, keys: list[ResourceServerKey]) -> int:
+    """Operators revoke keys; introspection refuses them on the next call."""
+    now = timezone.now()
+    revoked = 0
+    with transaction.atomic():
+        for key in keys:
+            if key.revoked_at is None:
+                key.revoked_at = now
+                key.save(update_fields=["revoked_at"])
+                record_event(
+                    actor=actor,
+                    action=Action.RESOURCE_SERVER_KEY_REVOKE,
+                    target=key,
+                    changes={"name": key.name, "hint": key.hint},
+                )
+                revoked += 1
+    return revoked
