@@ -67,16 +67,12 @@ def _redirect_to_client(redirect_uri: str, params: dict[str, str]) -> HttpRespon
     return response
 
 
-def _error_page(request: HttpRequest, message: str, *, status: int = 400, client=None):
-    return render(
-        request,
-        "oauth/error.html",
-        {"message": message, "app": client.app if client else None},
-        status=status,
-    )
+def error_page(request: HttpRequest, message: str, *, status: int = 400, app=None):
+    """A refusal the user reads on a Portico page (never redirected anywhere)."""
+    return render(request, "oauth/error.html", {"message": message, "app": app}, status=status)
 
 
-def _origin(url: str) -> str:
+def origin_of(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme in ("http", "https"):
         return f"{parts.scheme}://{parts.netloc}"
@@ -125,17 +121,17 @@ def authorize(request: HttpRequest) -> HttpResponse:
     params = request.GET
     client = find_client(params.get("client_id", ""))
     if client is None:
-        return _error_page(request, "This link names no App: its client_id is unknown.")
+        return error_page(request, "This link names no App: its client_id is unknown.")
     redirect_uri = params.get("redirect_uri", "")
     if not redirect_uri_registered(client.app, redirect_uri):
-        return _error_page(
+        return error_page(
             request,
             f"{client.app.name} sent you here with a redirect_uri that is not one of its "
             "registered callback URLs, so Portico will not send you back there.",
-            client=client,
+            app=client.app,
         )
     if client.app.is_suspended:
-        return _error_page(request, refusal_of(client), status=403, client=client)
+        return error_page(request, refusal_of(client), status=403, app=client.app)
     try:
         authorization_request = _AuthorizationRequest(client, params)
     except OAuthError as error:
@@ -179,7 +175,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
             "protocol": "oauth2",
         },
     )
-    origins = {_origin(url) for url in client.app.callback_urls} | {_origin(redirect_uri)}
+    origins = {origin_of(url) for url in client.app.callback_urls} | {origin_of(redirect_uri)}
     response._csp_config = {
         **settings.SECURE_CSP,
         "form-action": [CSP.SELF, *sorted(origins)],
