@@ -157,6 +157,7 @@ def _revoke_family(family: str, now: datetime) -> int:
     return UserToken.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=now)
 
 
+@sensitive_variables("value")
 def _find_by_digest(queryset, value: str):
     """The row whose digest matches `value` under any configured pepper, locked."""
     return queryset.select_for_update().filter(digest__in=at_rest.candidate_digests(value)).first()
