@@ -176,7 +176,7 @@ def exchange_request_token(*, request_token_id: int, verifier: str) -> IssuedAcc
     now = timezone.now()
     with transaction.atomic():
         row = (
-            RequestToken.objects.select_for_update()
+            RequestToken.objects.select_for_update(of=("self",))
             .select_related("user", "app")
             .get(pk=request_token_id)
         )
