@@ -24,8 +24,7 @@ from django.core.cache import caches
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
-from apps.models import App, Permission
-from apps.selectors import auth_settings_of
+from apps.models import Permission
 from credentials import formats
 from credentials.verification import (
     Verification,
@@ -226,9 +225,8 @@ def access_token_grant(value: str, consumer: Verification) -> TokenGrant:
     owner = verify_access_token(value)
     if not owner.ok or owner.app_pk != consumer.app_pk:
         raise SignedRequestRefused(f"oauth_token refused: {owner.reason or 'another App'}.")
-    app = App.objects.get(pk=owner.app_pk)  # the owner, and the App's level now
-    level = _effective_permission(owner.permission, auth_settings_of(app).oauth1_permission)
-    return TokenGrant(owner.secret(), app.owner_id, level, owner.credential_id, "owner")
+    level = _effective_permission(owner.permission, owner.app_permission)
+    return TokenGrant(owner.secret(), owner.owner_id, level, owner.credential_id, "owner")
 
 
 def verify_signed_request(request: HttpRequest) -> SignedRequest:

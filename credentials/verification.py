@@ -68,6 +68,9 @@ class Verification(NamedTuple):
     digest: str = ""
     secret_key_id: str = ""
     secret_ciphertext: bytes | None = None
+    # The owner's Access Token only: whom it speaks for, and the App's OAuth 1.0a level now.
+    owner_id: int | None = None
+    app_permission: str = ""
 
     @property
     def ok(self) -> bool:
@@ -108,9 +111,14 @@ _SECRET_COLUMNS = (
     ("secret_ciphertext", "c.secret_ciphertext", bytes),
 )
 _CLIENT_ID_COLUMNS = (("client_id", "ci.value", str),)
+_OWNER_COLUMNS = (
+    ("owner_id", "a.owner_id", int),
+    ("app_permission", f"COALESCE(s.oauth1_permission, '{Permission.READ}')", str),
+)
 _CREDENTIAL = Credential._meta.db_table
 _FROM = f"{_CREDENTIAL} c JOIN {App._meta.db_table} a ON a.id = c.app_id"
 _JOIN_CLIENT_ID = f" JOIN {ClientId._meta.db_table} ci ON ci.app_id = c.app_id"
+_JOIN_SETTINGS = f" LEFT JOIN {UserAuthenticationSettings._meta.db_table} s ON s.app_id = c.app_id"
 _TOUCH = (
     f"UPDATE {_CREDENTIAL} SET last_used_at = {{now}}"  # noqa: S608
     " WHERE id = %s AND (last_used_at IS NULL OR last_used_at <= {touched_before})"
@@ -165,10 +173,12 @@ class _Lookup:
         self.format = kind.format
         self.with_secret = kind in KINDS_WITH_SECRET
         self.with_client_id = kind == Kind.CLIENT_SECRET
+        self.with_owner = kind == Kind.ACCESS_TOKEN
         self.columns = (
             _COLUMNS
             + (_SECRET_COLUMNS if self.with_secret else ())
             + (_CLIENT_ID_COLUMNS if self.with_client_id else ())
+            + (_OWNER_COLUMNS if self.with_owner else ())
         )
         self._statements: dict[tuple[str, int], _Statement] = {}
 
@@ -179,6 +189,7 @@ class _Lookup:
             sql = (
                 f"SELECT {', '.join(expression for _, expression, _ in self.columns)}"  # noqa: S608
                 f" FROM {_FROM}{_JOIN_CLIENT_ID if self.with_client_id else ''}"
+                f"{_JOIN_SETTINGS if self.with_owner else ''}"
                 f" WHERE c.kind = %s AND c.digest IN ({', '.join(['%s'] * digests)})"
             )
             statement = _Statement.build(vendor, sql, self.columns)
@@ -238,6 +249,8 @@ def _verify(lookup: _Lookup, value: str, client_id: str | None = None) -> Verifi
         digest=stored_digest,
         secret_key_id=row["secret_key_id"],
         secret_ciphertext=row["secret_ciphertext"],
+        owner_id=row.get("owner_id"),
+        app_permission=row.get("app_permission", ""),
     )
 
 
