@@ -172,40 +172,48 @@ def exchange_code(*, app: App, code: str, redirect_uri: str, code_verifier: str)
     ):
         raise invalid_grant("The authorization code is not one Portico issued.")
     now = timezone.now()
-    replayed = False
+    # One transaction whatever the outcome (a commit is most of the exchange's cost): the
+    # code is spent, or its tokens revoked, and the refusal raised after the commit.
     with transaction.atomic():
         row = _find_by_digest(AuthorizationCode.objects.select_related("authorization"), code)
-        if row is None or row.app_id != app.pk:
-            raise invalid_grant("The authorization code is unknown to this client.")
-        if row.used_at is not None:
-            _revoke_family(row.family, now)
-            replayed = True
-        elif row.expires_at <= now:
-            raise invalid_grant("The authorization code expired (codes live 30 seconds).")
-        else:
-            row.used_at = now
-            row.save(update_fields=["used_at"])
-    if replayed:
-        raise invalid_grant(
-            "The authorization code was already used; every token issued from it is revoked."
-        )
-    # The code is spent whatever follows: a wrong verifier or URI must not let an attacker retry.
+        refusal = _code_refusal(row, app, redirect_uri, code_verifier, now)
+        if row is not None and row.app_id == app.pk:
+            if row.used_at is not None:
+                _revoke_family(row.family, now)
+            else:
+                row.used_at = now  # spent whatever follows: no retry with another verifier
+                row.save(update_fields=["used_at"])
+        if refusal is None:
+            issued = _issue_oauth2_tokens(row.authorization, row.scopes, row.family, now)
+    if refusal is not None:
+        raise invalid_grant(refusal)
+    return issued
+
+
+@sensitive_variables("code_verifier")
+def _code_refusal(
+    row: AuthorizationCode | None, app: App, redirect_uri: str, code_verifier: str, now
+) -> str | None:
+    if row is None or row.app_id != app.pk:
+        return "The authorization code is unknown to this client."
+    if row.used_at is not None:
+        return "The authorization code was already used; every token issued from it is revoked."
+    if row.expires_at <= now:
+        return "The authorization code expired (codes live 30 seconds)."
     if row.redirect_uri != redirect_uri:
-        raise invalid_grant("redirect_uri differs from the one in the authorization request.")
+        return "redirect_uri differs from the one in the authorization request."
     if not code_verifier:
-        raise invalid_grant("code_verifier is missing (PKCE is required).")
+        return "code_verifier is missing (PKCE is required)."
     compare = (
         compare_s256_code_challenge
         if row.code_challenge_method == "S256"
         else compare_plain_code_challenge
     )
     if not compare(code_verifier, row.code_challenge):
-        raise invalid_grant("code_verifier does not match the code_challenge.")
-    authorization = row.authorization
-    if authorization.revoked_at is not None:
-        raise invalid_grant("The user revoked this App's access.")
-    with transaction.atomic():
-        return _issue_oauth2_tokens(authorization, row.scopes, row.family, now)
+        return "code_verifier does not match the code_challenge."
+    if row.authorization.revoked_at is not None:
+        return "The user revoked this App's access."
+    return None
 
 
 @sensitive_variables("refresh_token")
