@@ -275,7 +275,8 @@ def metadata(request: HttpRequest) -> HttpResponse:
             "scopes_supported": list(configured_scopes()),
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
-            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+            # client_credentials is app-only, at POST /oauth2/token with the API Key: not here.
+            "grant_types_supported": ["authorization_code", "refresh_token"],
             "code_challenge_methods_supported": _AuthorizationRequest.methods(),
             "token_endpoint_auth_methods_supported": [
                 "client_secret_basic",

@@ -413,6 +413,63 @@ def test_the_metadata_lists_every_endpoint_and_what_works(client, settings):
     assert body["token_endpoint"] == f"{base}/2/oauth2/token"
     assert body["code_challenge_methods_supported"] == ["S256"]
     assert body["authorization_response_iss_parameter_supported"] is True
-    assert "implicit" not in body["grant_types_supported"]
-    assert "password" not in body["grant_types_supported"]
+    assert body["grant_types_supported"] == ["authorization_code", "refresh_token"]
+    assert body["response_types_supported"] == ["code"]
     assert "offline.access" in body["scopes_supported"]
+
+
+def test_metadata_offers_plain_only_behind_its_setting(client, settings):
+    settings.PORTICO_OAUTH2_ALLOW_PLAIN_PKCE = True
+    body = client.get("/.well-known/oauth-authorization-server").json()
+    assert body["code_challenge_methods_supported"] == ["S256", "plain"]
+
+
+def test_an_s256_code_refuses_its_challenge_sent_as_a_plain_verifier(
+    user_client, web_app, settings
+):
+    settings.PORTICO_OAUTH2_ALLOW_PLAIN_PKCE = True  # even where plain is allowed: no downgrade
+    _, challenge = pkce_pair()
+    code = code_for(user_client, web_app, challenge)
+
+    response = exchange(web_app, code, challenge)
+
+    assert response.json()["error"] == "invalid_grant"
+    assert "does not match" in response.json()["error_description"]
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "headers"),
+    [
+        (TOKEN, {"grant_type": "authorization_code", "code": "ptc_ac_" + "x" * 38}, {}),
+        (TOKEN, {"grant_type": "refresh_token"}, {"HTTP_AUTHORIZATION": "Basic !!!"}),
+        (TOKEN, {}, {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(b"nocolon").decode()}),
+        (TOKEN, {"client_id": "pci_" + "\u202e" * 40}, {}),
+        ("/2/oauth2/revoke", {"token": "\x00" * 10}, {}),
+        ("/2/oauth2/introspect", {"token": "x"}, {"HTTP_AUTHORIZATION": "Bearer \u00e9"}),
+        ("/oauth2/token", {"grant_type": "client_credentials"}, {"HTTP_AUTHORIZATION": "Basic"}),
+        ("/oauth2/invalidate_token", {"access_token": "x"}, {}),
+        ("/oauth/request_token", {}, {"HTTP_AUTHORIZATION": 'OAuth oauth_consumer_key="'}),
+        ("/oauth/request_token", {}, {"HTTP_AUTHORIZATION": "OAuth oauth_signature_method=x"}),
+        ("/oauth/access_token", {"oauth_token": "ptc_rq_x"}, {}),
+        ("/1.1/oauth/invalidate_token", {}, {"HTTP_AUTHORIZATION": "OAuth ="}),
+    ],
+)
+def test_hostile_input_to_the_protocol_endpoints_gets_a_4xx_never_a_5xx(path, data, headers):
+    response = Client().post(path, data, **headers)
+    assert 400 <= response.status_code < 500, response.content
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "client_id=pci_%00",
+        "oauth_token=ptc_rq_" + "A" * 38,
+        "client_id=x&redirect_uri=javascript:alert(1)",
+    ],
+)
+def test_hostile_authorize_links_get_a_portico_page_never_a_5xx(user_client, query):
+    for path in (AUTHORIZE, "/oauth/authorize", "/oauth/authenticate"):
+        response = user_client.get(f"{path}?{query}")
+        assert response.status_code == 400, (path, query)
+        assert "Location" not in response
