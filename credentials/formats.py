@@ -113,6 +113,16 @@ RESOURCE_SERVER_KEY = Format("ptc_rk_")  # an operator's resource server, for in
 PIN_DIGITS = 7
 
 
-def generate_pin() -> Plaintext:
-    """The 7-digit PIN an `oob` client's user types in: the verifier of the PIN flow."""
-    return Plaintext(f"{secrets.randbelow(10**PIN_DIGITS):0{PIN_DIGITS}d}")
+class Pin(Plaintext):
+    """A PIN just generated: too short for a hint, so its repr shows none of it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<PIN>"
+
+
+def generate_pin() -> Pin:
+    """The 7-digit PIN an `oob` client's user types in: the verifier of the PIN flow. Short by
+    design (people type it); 15 minutes and five attempts per request token bound guessing."""
+    return Pin(f"{secrets.randbelow(10**PIN_DIGITS):0{PIN_DIGITS}d}")

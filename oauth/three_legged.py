@@ -116,6 +116,7 @@ def already_authorized(request_token: RequestToken, user) -> bool:
     return _RANK[authorization.oauth1_permission] >= _RANK[level_of(request_token)]
 
 
+@sensitive_variables("verifier")
 def approve_request_token(*, request_token: RequestToken, user) -> str:
     """The user said Authorize: returns the verifier (a 7-digit PIN for `oob`)."""
     verifier = (

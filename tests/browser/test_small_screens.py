@@ -21,7 +21,7 @@ PHONE = {"width": 390, "height": 844}
 def busy_app(app, user):
     """An App with every kind of key and token, and a long name, as a real one ends up."""
     App.objects.filter(pk=app.pk).update(
-        name="Storm Bot for the Northern Harbours",
+        name="Storm Bot for Northern Harbours",  # 31 of the 32 characters allowed
         website_url="https://harbor.example.com",
         callback_urls=["https://harbor.example.com/callback"],
     )

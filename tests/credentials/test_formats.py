@@ -19,6 +19,7 @@ def test_a_pin_has_seven_digits_from_the_csprng():
     pins = {formats.generate_pin() for _ in range(50)}
     assert all(len(pin) == 7 and pin.isdigit() for pin in pins)
     assert len(pins) > 45
+    assert repr(pins.pop()) == "<PIN>"  # what a traceback or log shows of one
 
 
 def test_a_body_carries_at_least_160_bits_of_entropy():
