@@ -37,3 +37,4 @@ test: lint
 
 bench: install
 	$(PY) bench/verify_bearer.py
+	$(PY) bench/oauth_tokens.py
