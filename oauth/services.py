@@ -172,8 +172,8 @@ def exchange_code(*, app: App, code: str, redirect_uri: str, code_verifier: str)
     ):
         raise invalid_grant("The authorization code is not one Portico issued.")
     now = timezone.now()
-    # One transaction whatever the outcome (a commit is most of the exchange's cost): the
-    # code is spent, or its tokens revoked, and the refusal raised after the commit.
+    # One transaction whatever the outcome: the code is spent (or, presented again, its tokens
+    # revoked) and committed, and only then is the refusal raised.
     with transaction.atomic():
         row = _find_by_digest(AuthorizationCode.objects.select_related("authorization"), code)
         refusal = _code_refusal(row, app, redirect_uri, code_verifier, now)
