@@ -55,3 +55,4 @@ test: lint
 bench: install
 	$(PY) bench/verify_bearer.py
 	$(PY) bench/platform_api.py
+	$(PY) bench/oauth_tokens.py

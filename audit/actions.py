@@ -74,6 +74,9 @@ class Action(StrEnum):
     CREDENTIAL_GENERATE = "credential.generate"
     CREDENTIAL_REGENERATE = "credential.regenerate"
     CREDENTIAL_REVOKE = "credential.revoke"
+    OAUTH_AUTHORIZATION_REVOKE = "oauth.authorization_revoke"
+    RESOURCE_SERVER_KEY_ISSUE = "resource_server_key.issue"
+    RESOURCE_SERVER_KEY_REVOKE = "resource_server_key.revoke"
     HELP_REQUEST_SUBMIT = "help_request.submit"
     HELP_REQUEST_ANSWER = "help_request.answer"
     HELP_REQUEST_CLOSE = "help_request.close"
@@ -101,6 +104,9 @@ PAYLOADS: dict[Action, Keys | FieldChanges] = {
     Action.CREDENTIAL_GENERATE: _NEW_VALUE,
     Action.CREDENTIAL_REGENERATE: _NEW_VALUE,
     Action.CREDENTIAL_REVOKE: keys("kind", "hints"),
+    Action.OAUTH_AUTHORIZATION_REVOKE: keys("user_id", "tokens"),
+    Action.RESOURCE_SERVER_KEY_ISSUE: keys("name", "hint"),
+    Action.RESOURCE_SERVER_KEY_REVOKE: keys("name", "hint"),
     Action.HELP_REQUEST_SUBMIT: keys("category", "app_id"),
     Action.HELP_REQUEST_ANSWER: keys("status"),
     Action.HELP_REQUEST_CLOSE: keys(),

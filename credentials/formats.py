@@ -102,3 +102,31 @@ def hint(value: str) -> str:
 # A developer's personal access token for the portal REST API: it acts as its account, so it
 # has its own prefix, routed to its own lookup.
 PERSONAL_ACCESS_TOKEN = Format("ptc_pa_")
+
+# The authorization server's values (oauth/): one prefix per kind, so a presented value is
+# routed to its table by its prefix before any query.
+OAUTH2_ACCESS_TOKEN = Format("ptc_ua_")  # a user's OAuth 2.0 access token (2 hours)
+OAUTH2_REFRESH_TOKEN = Format("ptc_ur_")  # a user's OAuth 2.0 refresh token (rotating)
+AUTHORIZATION_CODE = Format("ptc_ac_")  # OAuth 2.0 authorization code (30 seconds, single use)
+OAUTH1_USER_TOKEN = Format("ptc_ut_")  # a user's OAuth 1.0a access token
+OAUTH1_USER_TOKEN_SECRET = Format("ptc_us_")
+REQUEST_TOKEN = Format("ptc_rq_")  # OAuth 1.0a request token (15 minutes, single use)
+REQUEST_TOKEN_SECRET = Format("ptc_rs_")
+OAUTH1_VERIFIER = Format("ptc_ov_")  # OAuth 1.0a verifier sent to a callback (oob: a PIN)
+RESOURCE_SERVER_KEY = Format("ptc_rk_")  # an operator's resource server, for introspection
+PIN_DIGITS = 7
+
+
+class Pin(Plaintext):
+    """A PIN just generated: too short for a hint, so its repr shows none of it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<PIN>"
+
+
+def generate_pin() -> Pin:
+    """The 7-digit PIN an `oob` client's user types in: the verifier of the PIN flow. Short by
+    design (people type it); 15 minutes and five attempts per request token bound guessing."""
+    return Pin(f"{secrets.randbelow(10**PIN_DIGITS):0{PIN_DIGITS}d}")

@@ -12,18 +12,20 @@ column list, not another positional slice.
 """
 
 import hmac
+import json
 from datetime import timedelta
 from enum import StrEnum
 from functools import cache, partial
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.views.decorators.debug import sensitive_variables
 from psycopg.errors import error_from_result
 from psycopg.pq import ExecStatus
 
-from apps.models import App, Status
+from apps.models import App, Permission, Status, UserAuthenticationSettings
 from core.metrics import VERIFICATIONS
 from credentials import at_rest, formats
 from credentials.models import (
@@ -32,6 +34,9 @@ from credentials.models import (
     Credential,
     Kind,
     PersonalAccessToken,
+    ResourceServerKey,
+    UserToken,
+    UserTokenKind,
     encryption_context,
 )
 
@@ -47,6 +52,8 @@ class Reason(StrEnum):
     EXPIRED = "expired"
     APP_SUSPENDED = "App suspended"
     ACCOUNT_INACTIVE = "account inactive"
+    OAUTH1_OFF = "OAuth 1.0a is off for this App"
+    OAUTH2_OFF = "OAuth 2.0 is off for this App"
 
 
 class Verification(NamedTuple):
@@ -64,6 +71,9 @@ class Verification(NamedTuple):
     digest: str = ""
     secret_key_id: str = ""
     secret_ciphertext: bytes | None = None
+    # The owner's Access Token only: whom it speaks for, and the App's OAuth 1.0a level now.
+    owner_id: int | None = None
+    app_permission: str = ""
 
     @property
     def ok(self) -> bool:
@@ -104,9 +114,14 @@ _SECRET_COLUMNS = (
     ("secret_ciphertext", "c.secret_ciphertext", bytes),
 )
 _CLIENT_ID_COLUMNS = (("client_id", "ci.value", str),)
+_OWNER_COLUMNS = (
+    ("owner_id", "a.owner_id", int),
+    ("app_permission", f"COALESCE(s.oauth1_permission, '{Permission.READ}')", str),
+)
 _CREDENTIAL = Credential._meta.db_table
 _FROM = f"{_CREDENTIAL} c JOIN {App._meta.db_table} a ON a.id = c.app_id"
 _JOIN_CLIENT_ID = f" JOIN {ClientId._meta.db_table} ci ON ci.app_id = c.app_id"
+_JOIN_SETTINGS = f" LEFT JOIN {UserAuthenticationSettings._meta.db_table} s ON s.app_id = c.app_id"
 _TOUCH = (
     f"UPDATE {_CREDENTIAL} SET last_used_at = {{now}}"  # noqa: S608
     " WHERE id = %s AND (last_used_at IS NULL OR last_used_at <= {touched_before})"
@@ -161,10 +176,12 @@ class _Lookup:
         self.format = kind.format
         self.with_secret = kind in KINDS_WITH_SECRET
         self.with_client_id = kind == Kind.CLIENT_SECRET
+        self.with_owner = kind == Kind.ACCESS_TOKEN
         self.columns = (
             _COLUMNS
             + (_SECRET_COLUMNS if self.with_secret else ())
             + (_CLIENT_ID_COLUMNS if self.with_client_id else ())
+            + (_OWNER_COLUMNS if self.with_owner else ())
         )
         self._statements: dict[tuple[str, int], _Statement] = {}
 
@@ -175,6 +192,7 @@ class _Lookup:
             sql = (
                 f"SELECT {', '.join(expression for _, expression, _ in self.columns)}"  # noqa: S608
                 f" FROM {_FROM}{_JOIN_CLIENT_ID if self.with_client_id else ''}"
+                f"{_JOIN_SETTINGS if self.with_owner else ''}"
                 f" WHERE c.kind = %s AND c.digest IN ({', '.join(['%s'] * digests)})"
             )
             statement = _Statement.build(vendor, sql, self.columns)
@@ -249,6 +267,8 @@ def _look_up(lookup: _Lookup, value: str, client_id: str | None) -> Verification
         digest=stored_digest,
         secret_key_id=row["secret_key_id"],
         secret_ciphertext=row["secret_ciphertext"],
+        owner_id=row.get("owner_id"),
+        app_permission=row.get("app_permission", ""),
     )
 
 
@@ -257,6 +277,173 @@ def _look_up(lookup: _Lookup, value: str, client_id: str | None) -> Verification
 verify_bearer_token = partial(_verify, _BEARER_TOKEN)
 verify_api_key = partial(_verify, _API_KEY)
 verify_access_token = partial(_verify, _ACCESS_TOKEN)
+
+
+# Users' tokens (issued by the authorization server, `oauth/`): one statement per kind, the same
+# design as above, joined to the App's status and its user authentication settings, so a
+# suspension, a protocol turned off or a narrower level acts on the next request.
+_USER_TOKEN = UserToken._meta.db_table
+_PROTOCOL_OFF = {
+    UserTokenKind.OAUTH2_ACCESS: ("oauth2_enabled", Reason.OAUTH2_OFF),
+    UserTokenKind.OAUTH2_REFRESH: ("oauth2_enabled", Reason.OAUTH2_OFF),
+    UserTokenKind.OAUTH1_ACCESS: ("oauth1_enabled", Reason.OAUTH1_OFF),
+}
+_PERMISSION_ORDER = {permission: rank for rank, permission in enumerate(Permission.values)}
+
+
+class UserTokenVerification(NamedTuple):
+    """Which App and user a user's token speaks for, with the scopes (OAuth 2.0) or the access
+    level (OAuth 1.0a) it carries now, or the `reason` it is refused.
+
+    `scopes` and `permission` are already the effective ones: the token's, narrowed to what
+    the App may still ask for (a scope the operator removed, `users.email` once the App stops
+    requesting email; the smaller of the token's level and the App's current OAuth 1.0a
+    permission). A larger level needs the user to authorize again.
+    """
+
+    reason: Reason | None
+    kind: UserTokenKind | None = None
+    app_pk: int | None = None
+    app_id: int | None = None
+    token_id: int | None = None
+    user_id: int | None = None
+    scopes: tuple[str, ...] = ()
+    permission: str = ""
+    digest: str = ""
+    secret_key_id: str = ""
+    secret_ciphertext: bytes | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+    def secret(self) -> str:
+        """The OAuth 1.0a token secret, to check a signature."""
+        if not self.ok or self.secret_ciphertext is None:
+            raise ValueError("Only a valid OAuth 1.0a user token has a secret.")
+        sealed = at_rest.Sealed(self.secret_key_id, self.secret_ciphertext)
+        return at_rest.decrypt(sealed, context=f"user_token:{self.digest}")
+
+    def __repr__(self) -> str:
+        return f"UserTokenVerification({self.reason or 'ok'}, {self.kind}, App ID {self.app_id})"
+
+
+class _UserTokenLookup:
+    def __init__(self, kind: UserTokenKind) -> None:
+        self.kind = kind
+        self.kind_value = kind.value
+        self.format = kind.format
+        setting, off = _PROTOCOL_OFF[kind]
+        self.columns = (
+            ("token_id", "t.id", int),
+            ("digest", "t.digest", str),
+            (
+                "refusal",
+                f"CASE WHEN t.revoked_at IS NOT NULL OR t.used_at IS NOT NULL"
+                f" THEN '{Reason.REVOKED}'"
+                f" WHEN t.expires_at <= {{now}} THEN '{Reason.EXPIRED}'"
+                f" WHEN a.status = '{Status.SUSPENDED}' THEN '{Reason.APP_SUSPENDED}'"
+                f" WHEN s.id IS NULL OR NOT s.{setting} THEN '{off}' END",
+                str,
+            ),
+            ("due_for_touch", "t.last_used_at IS NULL OR t.last_used_at <= {touched_before}", bool),
+            ("app_pk", "a.id", int),
+            ("app_id", "a.app_id", int),
+            ("user_id", "t.user_id", int),
+            ("scopes", "t.scopes", str),
+            ("permission", "t.permission", str),
+            ("app_permission", "s.oauth1_permission", str),
+            ("request_email", "s.request_email", bool),
+            ("secret_key_id", "t.secret_key_id", str),
+            ("secret_ciphertext", "t.secret_ciphertext", bytes),
+        )
+        self._statements: dict[tuple[str, int], _Statement] = {}
+
+    def statement(self, vendor: str, digests: int) -> _Statement:
+        try:
+            return self._statements[vendor, digests]
+        except KeyError:
+            sql = (
+                f"SELECT {', '.join(expression for _, expression, _ in self.columns)}"  # noqa: S608
+                f" FROM {_USER_TOKEN} t JOIN {App._meta.db_table} a ON a.id = t.app_id"
+                f" LEFT JOIN {UserAuthenticationSettings._meta.db_table} s ON s.app_id = a.id"
+                f" WHERE t.kind = %s AND t.digest IN ({', '.join(['%s'] * digests)})"
+            )
+            statement = _Statement.build(vendor, sql, self.columns)
+            self._statements[vendor, digests] = statement
+            return statement
+
+
+_USER_TOKEN_LOOKUPS = {kind: _UserTokenLookup(kind) for kind in UserTokenKind}
+_USER_TOKEN_TOUCH = (
+    f"UPDATE {_USER_TOKEN} SET last_used_at = {{now}}"  # noqa: S608
+    " WHERE id = %s AND (last_used_at IS NULL OR last_used_at <= {touched_before})"
+)
+
+
+@sensitive_variables("value")
+def verify_user_token(kind: UserTokenKind, value: str) -> UserTokenVerification:
+    """A user's token of `kind`: which App, which user, which scopes or level, or why not.
+
+    One indexed query (plus, at most once a minute per token, the `last_used_at` touch).
+    The platform API's Bearer authentication calls `verify_user_access_token`; the OAuth 1.0a
+    signed-request check (credentials.oauth1) calls it with OAUTH1_ACCESS.
+    """
+    lookup = _USER_TOKEN_LOOKUPS[kind]
+    if not formats.has_shape(lookup.format, value):
+        return _UNKNOWN_USER_TOKEN
+    if not formats.has_valid_checksum(value):
+        return _BAD_CHECKSUM_USER_TOKEN
+    candidates = at_rest.candidate_digests(value)
+    db = connections[DEFAULT_DB_ALIAS]
+    row = _fetch_one(db, lookup.statement(db.vendor, len(candidates)), [kind.value, *candidates])
+    if row is None or not any(hmac.compare_digest(row["digest"], c) for c in candidates):
+        return _UNKNOWN_USER_TOKEN
+    known = (kind, row["app_pk"], row["app_id"], row["token_id"], row["user_id"])
+    if row["refusal"] is not None:
+        return UserTokenVerification(Reason(row["refusal"]), *known)
+    if row["due_for_touch"]:
+        _fetch_one(db, _user_token_touch_statement(db.vendor), [str(row["token_id"])])
+    return UserTokenVerification(
+        None,
+        *known,
+        scopes=_effective_scopes(json.loads(row["scopes"]), bool(row["request_email"])),
+        permission=_effective_permission(row["permission"], row["app_permission"]),
+        digest=row["digest"],
+        secret_key_id=row["secret_key_id"],
+        secret_ciphertext=row["secret_ciphertext"],
+    )
+
+
+_UNKNOWN_USER_TOKEN = UserTokenVerification(Reason.UNKNOWN)
+_BAD_CHECKSUM_USER_TOKEN = UserTokenVerification(Reason.BAD_CHECKSUM)
+# The scope only Apps that request email may hold (auth_settings.scopes.EMAIL_SCOPE).
+EMAIL_SCOPE = "users.email"
+
+
+def _effective_scopes(granted: list[str], request_email: bool) -> tuple[str, ...]:
+    offered = settings.PORTICO_OAUTH2_SCOPES
+    return tuple(
+        scope for scope in granted if scope in offered and (scope != EMAIL_SCOPE or request_email)
+    )
+
+
+def _effective_permission(token: str, app: str) -> str:
+    """The smaller of the token's level and the App's current one (X's rule)."""
+    if not token:
+        return ""
+    return min(token, app, key=lambda level: _PERMISSION_ORDER.get(level, -1))
+
+
+def verify_user_access_token(value: str) -> UserTokenVerification:
+    """A user's OAuth 2.0 access token (`Authorization: Bearer ptc_ua_…`), for resource
+    servers in this process: check `.ok`, then use `.app_id`, `.user_id` and `.scopes`."""
+    return verify_user_token(UserTokenKind.OAUTH2_ACCESS, value)
+
+
+def verify_oauth1_user_token(value: str) -> UserTokenVerification:
+    """A user's OAuth 1.0a access token; `.permission` is its effective level."""
+    return verify_user_token(UserTokenKind.OAUTH1_ACCESS, value)
 
 
 def _fetch_one(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]) -> _Row | None:
@@ -327,6 +514,11 @@ def _fetch_one_through_libpq(pgconn, statement: _Statement, params: list[str]) -
 @cache
 def _touch_statement(vendor: str) -> _Statement:
     return _Statement.build(vendor, _TOUCH)
+
+
+@cache
+def _user_token_touch_statement(vendor: str) -> _Statement:
+    return _Statement.build(vendor, _USER_TOKEN_TOUCH)
 
 
 def _in_paramstyle(vendor: str, statement: str) -> str | bytes:
@@ -427,3 +619,18 @@ def verify_personal_access_token(value: str) -> TokenVerification:
 @cache
 def _token_touch_statement(vendor: str) -> _Statement:
     return _Statement.build(vendor, _TOUCH.replace(_CREDENTIAL, PersonalAccessToken._meta.db_table))
+
+
+@sensitive_variables("value")
+def verify_resource_server_key(value: str) -> ResourceServerKey | None:
+    """An operator's resource-server key (introspection callers), or None. Not on the hot
+    path of every API call, so an ORM query."""
+    if not formats.has_shape(formats.RESOURCE_SERVER_KEY, value):
+        return None
+    if not formats.has_valid_checksum(value):
+        return None
+    candidates = at_rest.candidate_digests(value)
+    key = ResourceServerKey.objects.filter(digest__in=candidates, revoked_at__isnull=True).first()
+    if key is None or not any(hmac.compare_digest(key.digest, c) for c in candidates):
+        return None
+    return key

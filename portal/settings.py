@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "apps",
     "credentials",
     "auth_settings",
+    "oauth",
     "django_tasks_db",
     "notices",
     "support",
@@ -475,3 +476,5 @@ if os.environ.get("PORTICO_PLATFORM_RATE_LIMITS"):
             "PORTICO_PLATFORM_RATE_LIMITS must be a JSON object of endpoint to "
             "[app-only limit, user limit]."
         ) from error
+# PKCE's `plain` method (RFC 7636): X accepts it, RFC 9700 discourages it; off unless set.
+PORTICO_OAUTH2_ALLOW_PLAIN_PKCE = env_bool("PORTICO_OAUTH2_ALLOW_PLAIN_PKCE")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("credentials.urls")),
     path("", include("auth_settings.urls")),
     path("", include("support.urls")),
+    path("", include("oauth.urls")),
     path("", include("platform_api.urls")),
     path("api/", include("api.urls")),
     path("accounts/", include("allauth.urls")),

@@ -65,3 +65,27 @@ def test_the_side_by_side_bench_asks_for_a_postgresql_server_in_one_line():
     assert result.stderr.strip() == (
         "Set DATABASE_URL to a PostgreSQL server (a disposable database is made on it)."
     )
+
+
+def test_the_oauth_bench_runs_and_prints_each_ratio():
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")}
+    result = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, "bench/oauth_tokens.py", "--calls", "5", "--rounds", "1"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=180,
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("database: sqlite, 5 calls x 1 rounds")
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        "client credentials token",
+        "authorization code exchange",
+        "refresh",
+        "OAuth 1.0a signed request",
+    ]
+    assert all(" ratio " in line for line in lines[1:])

@@ -2,19 +2,24 @@
 
 import pytest
 
-from apps.models import TypeOfApp
+from apps.models import App, TypeOfApp
 from apps.services import connect_app_to_project, reinstate_apps, suspend_apps, update_app_details
 from audit.actions import PAYLOADS, Action, FieldChanges, Keys
 from audit.models import AuditEvent
 from audit.services import record_event
 from auth_settings.services import update_auth_settings
 from core.actor import Via
-from credentials.models import Credential, Kind
+from credentials.models import Authorization, Credential, Kind
 from credentials.services import (
     create_personal_access_token,
     regenerate_credential,
     revoke_credential,
     revoke_personal_access_token,
+)
+from oauth.services import (
+    issue_resource_server_key,
+    revoke_connected_app,
+    revoke_resource_server_keys,
 )
 from projects.services import update_project
 from support.services import answer_help_request, close_help_request, submit_help_request
@@ -68,11 +73,17 @@ def test_what_every_service_records_keeps_to_its_shape(user, other_user, app, pr
     help_request = submit_help_request(actor=actor, category="other", message="Hello")
     answer_help_request(help_request=help_request, actor=operator, answer="Hi")
     close_help_request(help_request=help_request, actor=operator)
+    lone.refresh_from_db()
+    App.objects.filter(pk=lone.pk).update(project=None)  # keep one App past the Project
     delete_project(project=project, actor=actor)
     token = create_personal_access_token(
         actor=actor, owner=user, name="ci", scopes=["read"], lifetime_days=30
     )
     revoke_personal_access_token(token=token.token, actor=actor)
+    key, _ = issue_resource_server_key(actor=operator, name="search")
+    revoke_resource_server_keys(actor=operator, keys=[key])
+    lone_grant = Authorization.objects.create(app=lone, user=user, scopes=["tweet.read"])
+    revoke_connected_app(actor=actor, authorization_id=lone_grant.pk)
 
     events = list(AuditEvent.objects.all())
     assert {event.action for event in events} == set(Action)

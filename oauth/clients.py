@@ -1,0 +1,143 @@
+"""Who is calling the token endpoints: an App by its OAuth 2.0 Client ID (public clients) or
+Client ID and Client Secret (confidential ones), or by its API Key and Secret (app-only)."""
+
+import base64
+import binascii
+import hmac
+from dataclasses import dataclass
+from urllib.parse import unquote_plus, urlsplit
+
+from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
+
+from apps.models import App, UserAuthenticationSettings
+from apps.validators import LOOPBACK_HOSTS
+from credentials import formats
+from credentials.models import ClientId
+from credentials.verification import Reason, verify_api_key, verify_client_credentials
+from oauth.errors import OAuthError, invalid_client
+
+
+@dataclass(frozen=True)
+class Client:
+    app: App
+    auth_settings: UserAuthenticationSettings
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.auth_settings.is_confidential_client
+
+
+def find_client(client_id: str) -> Client | None:
+    """The App with this OAuth 2.0 Client ID, or None (a typo fails the checksum first)."""
+    if not formats.has_shape(formats.CLIENT_ID, client_id or ""):
+        return None
+    if not formats.has_valid_checksum(client_id):
+        return None
+    found = ClientId.objects.select_related("app", "app__auth_settings").filter(value=client_id)
+    row = found.first()
+    if row is None:
+        return None
+    try:
+        auth_settings = row.app.auth_settings
+    except UserAuthenticationSettings.DoesNotExist:
+        auth_settings = UserAuthenticationSettings(app=row.app)
+    return Client(app=row.app, auth_settings=auth_settings)
+
+
+def refusal_of(client: Client) -> str:
+    """Why this App may not use OAuth 2.0 now, or ''."""
+    if client.app.is_suspended:
+        return f"{client.app.name} is suspended: it cannot sign users in until it is reinstated."
+    if not client.auth_settings.oauth2_enabled:
+        return f"OAuth 2.0 is turned off for {client.app.name} in its user authentication settings."
+    return ""
+
+
+def redirect_uri_registered(app: App, redirect_uri: str) -> bool:
+    """Exact string match with a registered callback URL; for a loopback URL (http, 127.0.0.1,
+    [::1] or localhost) any port, as native Apps pick one when they start (RFC 8252 §7.3)."""
+    if redirect_uri in app.callback_urls:
+        return True
+    portless = _loopback_without_port(redirect_uri)
+    return portless is not None and any(
+        _loopback_without_port(url) == portless for url in app.callback_urls
+    )
+
+
+def _loopback_without_port(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return None
+    if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return parts._replace(netloc=host).geturl()
+
+
+@sensitive_variables("secret", "header", "decoded")
+def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
+    """The user name and password of an `Authorization: Basic` header (form-urlencoded
+    first, RFC 6749 §2.3.1), or None when there is none."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise invalid_client("The Authorization header is not valid HTTP Basic.") from error
+    name, colon, secret = decoded.partition(":")
+    if not colon:
+        raise invalid_client("HTTP Basic needs a user name and a password.")
+    return unquote_plus(name), unquote_plus(secret)
+
+
+@sensitive_variables("secret", "basic")
+def authenticate_client(request: HttpRequest) -> Client:
+    """RFC 6749 §2.3: confidential clients by HTTP Basic or client_secret_post; public
+    clients by `client_id` alone (the `none` method is never enough for a confidential one)."""
+    basic = basic_credentials(request)
+    if basic is not None:
+        client_id, secret = basic
+        if "client_secret" in request.POST:
+            raise OAuthError("invalid_request", "Authenticate one way only: HTTP Basic or POST.")
+    else:
+        client_id = request.POST.get("client_id", "")
+        secret = request.POST.get("client_secret")
+    client = find_client(client_id)
+    if client is None:
+        raise invalid_client("Unknown client_id: use the App's OAuth 2.0 Client ID.")
+    if refusal := refusal_of(client):
+        raise OAuthError("unauthorized_client", refusal)
+    if client.is_confidential:
+        if not secret:
+            raise invalid_client(
+                "This App is a confidential client: authenticate with its Client Secret "
+                "(HTTP Basic or client_secret)."
+            )
+        verification = verify_client_credentials(client_id, secret)
+        if not verification.ok or verification.app_pk != client.app.pk:
+            raise invalid_client("The Client Secret is wrong, revoked or expired.")
+    elif secret:
+        raise invalid_client("This App is a public client: it has no Client Secret to send.")
+    return client
+
+
+@sensitive_variables("secret", "basic")
+def authenticate_app_only(request: HttpRequest) -> App:
+    """App-only calls (`/oauth2/token`): HTTP Basic with the API Key and API Key Secret."""
+    basic = basic_credentials(request)
+    if basic is None:
+        raise invalid_client("Authenticate with HTTP Basic: API Key as user, Secret as password.")
+    key, secret = basic
+    verification = verify_api_key(key)
+    if not verification.ok:
+        if verification.reason == Reason.APP_SUSPENDED:
+            raise OAuthError("unauthorized_client", "The App is suspended.", status=403)
+        raise invalid_client("The API Key is unknown, revoked or expired.")
+    if not hmac.compare_digest(verification.secret().encode(), secret.encode()):
+        raise invalid_client("The API Key Secret does not match the API Key.")
+    return App.objects.get(pk=verification.app_pk)

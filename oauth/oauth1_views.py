@@ -1,0 +1,179 @@
+"""OAuth 1.0a endpoints at X's paths: request_token, authorize/authenticate, access_token,
+invalidate_token. Answers are form-encoded, as RFC 5849 and X's clients expect."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.csp import CSP
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.models import App
+from apps.selectors import auth_settings_of
+from credentials.models import Credential
+from credentials.oauth1 import (
+    ACCESS_LEVEL_HEADER,
+    SignedRequestRefused,
+    access_token_grant,
+    authenticate,
+)
+from credentials.services import revoke_credential
+from oauth import three_legged
+from oauth.views import SeeOther, error_page, oauth_actor, origin_of
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def _form(body: dict, *, level: str = "") -> HttpResponse:
+    response = HttpResponse(urlencode(body), content_type=FORM)
+    response["Cache-Control"] = "no-store"
+    if level:
+        response["x-access-level"] = ACCESS_LEVEL_HEADER[level]
+    return response
+
+
+def _refused(error: SignedRequestRefused) -> HttpResponse:
+    response = HttpResponse(error.message, status=error.status, content_type="text/plain")
+    if error.status == 401:
+        response["WWW-Authenticate"] = 'OAuth realm="Portico"'
+    return response
+
+
+@csrf_exempt
+@require_POST
+def request_token(request: HttpRequest) -> HttpResponse:
+    try:
+        signed = authenticate(request, token_lookup=None)
+        issued = three_legged.issue_request_token(
+            app=App.objects.get(pk=signed.app_pk),
+            callback=signed.params.get("oauth_callback", ""),
+            access_type=request.POST.get("x_auth_access_type", "")
+            or request.GET.get("x_auth_access_type", ""),
+        )
+    except SignedRequestRefused as error:
+        return _refused(error)
+    return _form(
+        {
+            "oauth_token": issued.token,
+            "oauth_token_secret": issued.secret,
+            "oauth_callback_confirmed": "true",
+        }
+    )
+
+
+def authorize(request: HttpRequest) -> HttpResponse:
+    return _decide(request, skip_if_authorized=False)
+
+
+def authenticate_user(request: HttpRequest) -> HttpResponse:
+    return _decide(request, skip_if_authorized=True)
+
+
+FORCED = "oauth1_forced_login"
+
+
+@require_http_methods(["GET", "POST"])
+def _decide(request: HttpRequest, *, skip_if_authorized: bool) -> HttpResponse:
+    pending = three_legged.pending_request_token(request.GET.get("oauth_token", ""))
+    if pending is None:
+        return error_page(
+            request,
+            "This sign-in link is unknown, expired (they live 15 minutes) or already used. "
+            "Start again from the App.",
+        )
+    app = pending.app
+    if refusal := three_legged.oauth1_refusal(app):
+        return error_page(request, refusal, status=403, app=app)
+    if request.GET.get("force_login") == "true" and request.session.get(FORCED) != pending.digest:
+        logout(request)
+        request.session[FORCED] = pending.digest
+        return redirect_to_login(request.get_full_path())
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST" or (
+        skip_if_authorized and three_legged.already_authorized(pending, request.user)
+    ):
+        if request.method == "POST" and request.POST.get("decision") != "authorize":
+            three_legged.deny_request_token(request_token=pending)
+            if pending.is_oob:
+                return error_page(request, f"You did not authorize {app.name}.")
+            return SeeOther(_with_query(pending.callback, {"denied": request.GET["oauth_token"]}))
+        try:
+            verifier = three_legged.approve_request_token(request_token=pending, user=request.user)
+        except SignedRequestRefused as error:
+            return error_page(request, error.message)
+        if pending.is_oob:
+            response = render(request, "oauth/pin.html", {"app": app, "pin": verifier})
+            response["Cache-Control"] = "no-store"
+            return response
+        return SeeOther(
+            _with_query(
+                pending.callback,
+                {"oauth_token": request.GET["oauth_token"], "oauth_verifier": verifier},
+            )
+        )
+    level = three_legged.level_of(pending)
+    response = render(
+        request,
+        "oauth/consent.html",
+        {
+            "app": app,
+            "protocol": "oauth1",
+            "level_label": three_legged.LEVEL_WORDS[level],
+            "request_email": auth_settings_of(app).request_email,
+        },
+    )
+    origins = {origin_of(url) for url in app.callback_urls}
+    if not pending.is_oob:
+        origins.add(origin_of(pending.callback))
+    response._csp_config = {**settings.SECURE_CSP, "form-action": [CSP.SELF, *sorted(origins)]}
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _with_query(url: str, params: dict) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+
+
+@csrf_exempt
+@require_POST
+@sensitive_post_parameters()
+def access_token(request: HttpRequest) -> HttpResponse:
+    try:
+        signed = authenticate(request, token_lookup=three_legged.request_token_grant)
+        verifier = signed.params.get("oauth_verifier", "")
+        issued = three_legged.exchange_request_token(
+            request_token_id=signed.token.token_id, verifier=verifier
+        )
+    except SignedRequestRefused as error:
+        return _refused(error)
+    return _form(
+        {
+            "oauth_token": issued.token,
+            "oauth_token_secret": issued.secret,
+            "user_id": str(issued.user_id),
+            "screen_name": issued.screen_name,
+        },
+        level=issued.permission,
+    )
+
+
+@csrf_exempt
+@require_POST
+def invalidate_token(request: HttpRequest) -> HttpResponse:
+    """Signed with the API Key and the Access Token being invalidated."""
+    try:
+        signed = authenticate(request, token_lookup=access_token_grant)
+    except SignedRequestRefused as error:
+        return _refused(error)
+    if signed.token.kind == "user":
+        three_legged.invalidate_user_token(token_id=signed.token.token_id)
+    else:
+        credential = Credential.objects.select_related("app").get(pk=signed.token.token_id)
+        revoke_credential(credential=credential, actor=oauth_actor(request))
+    return _form({"access_token": signed.params.get("oauth_token", "")})

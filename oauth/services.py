@@ -1,0 +1,375 @@
+"""The authorization server's writes: consent, codes, tokens, rotation, revocation.
+
+Every value is made by credentials.formats and kept as a digest (credentials.at_rest); the
+plain text leaves only in the response that made it.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from authlib.oauth2.rfc7636.challenge import (
+    compare_plain_code_challenge,
+    compare_s256_code_challenge,
+)
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from apps.models import App
+from audit.actions import Action
+from audit.services import record_event
+from core.actor import Actor
+from core.errors import NotFound, Suspended, TooManyChanges, ValidationError
+from credentials import at_rest, formats
+from credentials.models import (
+    AUTHORIZATION_CODE_LIFETIME,
+    OAUTH2_ACCESS_TOKEN_LIFETIME,
+    REFRESH_FAMILY_IDLE_LIFETIME,
+    Authorization,
+    AuthorizationCode,
+    Credential,
+    Kind,
+    ResourceServerKey,
+    UserToken,
+    UserTokenKind,
+)
+from credentials.services import regenerate_credential, revoke_credential
+from credentials.verification import Reason, verify_bearer_token
+from oauth.errors import OAuthError, invalid_grant, invalid_request
+
+OFFLINE_ACCESS = "offline.access"
+
+
+@dataclass(frozen=True)
+class TokenResponse:
+    """RFC 6749 §5.1: what the token endpoint answers (shown once, `no-store`)."""
+
+    access_token: str = field(repr=False)
+    scopes: list[str]
+    refresh_token: str | None = field(default=None, repr=False)
+
+    def as_json(self) -> dict:
+        body = {
+            "token_type": "bearer",
+            "access_token": self.access_token,
+            "expires_in": int(OAUTH2_ACCESS_TOKEN_LIFETIME.total_seconds()),
+            "scope": " ".join(self.scopes),
+        }
+        if self.refresh_token:
+            body["refresh_token"] = self.refresh_token
+        return body
+
+
+def _open_authorization(app: App, user) -> Authorization:
+    authorization = (
+        Authorization.objects.select_for_update()
+        .filter(app=app, user=user, revoked_at__isnull=True)
+        .first()
+    )
+    return authorization or Authorization.objects.create(app=app, user=user)
+
+
+def approve_oauth2(
+    *,
+    actor: Actor,
+    app: App,
+    redirect_uri: str,
+    scopes: list[str],
+    code_challenge: str,
+    code_challenge_method: str,
+) -> str:
+    """The user said Authorize: record the scopes granted and return a new authorization code
+    (30 seconds, single use) for the redirect."""
+    code = formats.generate(formats.AUTHORIZATION_CODE)
+    digest = at_rest.digest(code)
+    with transaction.atomic():
+        authorization = _open_authorization(app, actor.user)
+        granted = list(dict.fromkeys([*authorization.scopes, *scopes]))
+        if granted != authorization.scopes:
+            authorization.scopes = granted
+            authorization.save(update_fields=["scopes", "updated_at"])
+        AuthorizationCode.objects.create(
+            authorization=authorization,
+            app=app,
+            user=actor.user,
+            pepper_id=digest.pepper_id,
+            digest=digest.hexdigest,
+            redirect_uri=redirect_uri,
+            scopes=scopes,
+            code_challenge=code_challenge,
+            code_challenge_method=code_challenge_method,
+            family=secrets.token_hex(16),
+            expires_at=timezone.now() + AUTHORIZATION_CODE_LIFETIME,
+        )
+    return code
+
+
+def _new_token(
+    *,
+    kind: UserTokenKind,
+    authorization: Authorization,
+    scopes: list[str],
+    family: str,
+    expires_at: datetime | None,
+) -> tuple[UserToken, str]:
+    value = formats.generate(kind.format)
+    digest = at_rest.digest(value)
+    token = UserToken.objects.create(
+        kind=kind,
+        authorization=authorization,
+        app_id=authorization.app_id,
+        user_id=authorization.user_id,
+        pepper_id=digest.pepper_id,
+        digest=digest.hexdigest,
+        hint=formats.hint(value),
+        scopes=scopes,
+        family=family,
+        expires_at=expires_at,
+    )
+    return token, value
+
+
+def _issue_oauth2_tokens(
+    authorization: Authorization, scopes: list[str], family: str, now: datetime
+) -> TokenResponse:
+    _, access = _new_token(
+        kind=UserTokenKind.OAUTH2_ACCESS,
+        authorization=authorization,
+        scopes=scopes,
+        family=family,
+        expires_at=now + OAUTH2_ACCESS_TOKEN_LIFETIME,
+    )
+    refresh = None
+    if OFFLINE_ACCESS in scopes:
+        _, refresh = _new_token(
+            kind=UserTokenKind.OAUTH2_REFRESH,
+            authorization=authorization,
+            scopes=scopes,
+            family=family,
+            expires_at=now + REFRESH_FAMILY_IDLE_LIFETIME,
+        )
+    return TokenResponse(access_token=access, scopes=scopes, refresh_token=refresh)
+
+
+def _revoke_family(family: str, now: datetime) -> int:
+    return UserToken.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=now)
+
+
+@sensitive_variables("value")
+def _find_by_digest(queryset, value: str):
+    """The row whose digest matches `value` under any configured pepper, locked."""
+    return queryset.select_for_update().filter(digest__in=at_rest.candidate_digests(value)).first()
+
+
+@sensitive_variables("code", "code_verifier")
+def exchange_code(*, app: App, code: str, redirect_uri: str, code_verifier: str) -> TokenResponse:
+    """RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6). A code presented twice revokes every token
+    issued from it (RFC 6749 §4.1.2)."""
+    if not formats.has_shape(formats.AUTHORIZATION_CODE, code) or not formats.has_valid_checksum(
+        code
+    ):
+        raise invalid_grant("The authorization code is not one Portico issued.")
+    now = timezone.now()
+    # One transaction whatever the outcome: the code is spent (or, presented again, its tokens
+    # revoked) and committed, and only then is the refusal raised.
+    with transaction.atomic():
+        row = _find_by_digest(AuthorizationCode.objects.select_related("authorization"), code)
+        refusal = _code_refusal(row, app, redirect_uri, code_verifier, now)
+        if row is not None and row.app_id == app.pk:
+            if row.used_at is not None:
+                _revoke_family(row.family, now)
+            else:
+                row.used_at = now  # spent whatever follows: no retry with another verifier
+                row.save(update_fields=["used_at"])
+        if refusal is None:
+            issued = _issue_oauth2_tokens(row.authorization, row.scopes, row.family, now)
+    if refusal is not None:
+        raise invalid_grant(refusal)
+    return issued
+
+
+@sensitive_variables("code_verifier")
+def _code_refusal(
+    row: AuthorizationCode | None, app: App, redirect_uri: str, code_verifier: str, now
+) -> str | None:
+    if row is None or row.app_id != app.pk:
+        return "The authorization code is unknown to this client."
+    if row.used_at is not None:
+        return "The authorization code was already used; every token issued from it is revoked."
+    if row.expires_at <= now:
+        return "The authorization code expired (codes live 30 seconds)."
+    if row.redirect_uri != redirect_uri:
+        return "redirect_uri differs from the one in the authorization request."
+    if not code_verifier:
+        return "code_verifier is missing (PKCE is required)."
+    compare = (
+        compare_s256_code_challenge
+        if row.code_challenge_method == "S256"
+        else compare_plain_code_challenge
+    )
+    if not compare(code_verifier, row.code_challenge):
+        return "code_verifier does not match the code_challenge."
+    if row.authorization.revoked_at is not None:
+        return "The user revoked this App's access."
+    return None
+
+
+@sensitive_variables("refresh_token")
+def refresh(*, app: App, refresh_token: str, scope: str | None = None) -> TokenResponse:
+    """RFC 6749 §6 with rotation: a new refresh token each time, the old one spent; a spent
+    one presented again revokes its whole family (RFC 9700 §4.14.2)."""
+    if not formats.has_shape(formats.OAUTH2_REFRESH_TOKEN, refresh_token):
+        raise invalid_grant("The refresh token is not one Portico issued.")
+    if not formats.has_valid_checksum(refresh_token):
+        raise invalid_grant("The refresh token is not one Portico issued (bad checksum).")
+    now = timezone.now()
+    with transaction.atomic():
+        row = _find_by_digest(UserToken.objects.select_related("authorization"), refresh_token)
+        if row is None or row.kind != UserTokenKind.OAUTH2_REFRESH or row.app_id != app.pk:
+            raise invalid_grant("The refresh token is unknown to this client.")
+        if row.used_at is not None:
+            _revoke_family(row.family, now)
+            reused = True
+        else:
+            reused = False
+            if row.revoked_at is not None:
+                raise invalid_grant("The refresh token was revoked.")
+            if row.expires_at is not None and row.expires_at <= now:
+                raise invalid_grant("The refresh token expired (six months without use).")
+            scopes = row.scopes
+            if scope is not None:
+                asked = scope.split()
+                if not set(asked) <= set(row.scopes):
+                    raise OAuthError(
+                        "invalid_scope", "A refresh may only narrow the scopes first granted."
+                    )
+                scopes = asked
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            issued = _issue_oauth2_tokens(row.authorization, scopes, row.family, now)
+    if reused:
+        raise invalid_grant(
+            "The refresh token was already used; every token of its family is revoked."
+        )
+    return issued
+
+
+def revoke_token(*, app: App, token: str) -> None:
+    """RFC 7009: the App's own access or refresh token stops at once (a refresh token takes
+    its access tokens with it); an unknown token or another App's is ignored."""
+    kinds = {
+        formats.OAUTH2_ACCESS_TOKEN.prefix: UserTokenKind.OAUTH2_ACCESS,
+        formats.OAUTH2_REFRESH_TOKEN.prefix: UserTokenKind.OAUTH2_REFRESH,
+    }
+    kind = kinds.get(token[:7])
+    if kind is None or not formats.has_shape(kind.format, token):
+        return
+    if not formats.has_valid_checksum(token):
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        row = _find_by_digest(UserToken.objects, token)
+        if row is None or row.app_id != app.pk:
+            return
+        if kind == UserTokenKind.OAUTH2_REFRESH:
+            _revoke_family(row.family, now)
+        elif row.revoked_at is None:
+            row.revoked_at = now
+            row.save(update_fields=["revoked_at"])
+
+
+def revoke_connected_app(*, actor: Actor, authorization_id: int) -> None:
+    """Connected apps: every token of that App for this user stops at once."""
+    now = timezone.now()
+    with transaction.atomic():
+        authorization = (
+            Authorization.objects.select_for_update()
+            .select_related("app")
+            .filter(pk=authorization_id, user=actor.user, revoked_at__isnull=True)
+            .first()
+        )
+        if authorization is None:
+            raise NotFound("No such connected App.")
+        authorization.revoked_at = now
+        authorization.save(update_fields=["revoked_at"])
+        revoked = (
+            UserToken.objects.filter(authorization=authorization)
+            .filter(Q(revoked_at__isnull=True))
+            .update(revoked_at=now)
+        )
+        record_event(
+            actor=actor,
+            action=Action.OAUTH_AUTHORIZATION_REVOKE,
+            target=authorization.app,
+            changes={"user_id": actor.user.pk, "tokens": revoked},
+        )
+
+
+def issue_app_bearer_token(*, app: App, actor: Actor) -> str:
+    """client_credentials: a new Bearer Token for the App (Portico cannot return the current
+    one, which it keeps only as a digest). The Keys tab's rule for regenerating applies, with
+    a one-hour grace period for the previous value."""
+    try:
+        issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=actor, grace="1h")
+    except Suspended as error:
+        raise OAuthError("unauthorized_client", error.message, status=403) from error
+    except TooManyChanges as error:
+        raise OAuthError("slow_down", error.message, status=429) from error
+    return issued.value
+
+
+@sensitive_variables("value")
+def invalidate_app_bearer_token(*, app: App, value: str, actor: Actor) -> None:
+    """`/oauth2/invalidate_token`: the App's Bearer Token `value` stops at once."""
+    verification = verify_bearer_token(value)
+    if verification.app_pk != app.pk or verification.reason not in (None, Reason.APP_SUSPENDED):
+        raise invalid_request("access_token is not a valid Bearer Token of this App.")
+    credential = Credential.objects.select_related("app").get(pk=verification.credential_id)
+    revoke_credential(credential=credential, actor=actor)
+
+
+def issue_resource_server_key(*, actor: Actor, name: str) -> tuple[ResourceServerKey, str]:
+    """An operator's new resource-server key (introspection); the value is shown once."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name the resource server this key is for."})
+    value = formats.generate(formats.RESOURCE_SERVER_KEY)
+    digest = at_rest.digest(value)
+    with transaction.atomic():
+        if ResourceServerKey.objects.filter(name=name).exists():
+            raise ValidationError({"name": "A resource server of that name has a key already."})
+        key = ResourceServerKey.objects.create(
+            name=name,
+            pepper_id=digest.pepper_id,
+            digest=digest.hexdigest,
+            hint=formats.hint(value),
+            created_by=actor.user,
+        )
+        record_event(
+            actor=actor,
+            action=Action.RESOURCE_SERVER_KEY_ISSUE,
+            target=key,
+            changes={"name": name, "hint": key.hint},
+        )
+    return key, value
+
+
+def revoke_resource_server_keys(*, actor: Actor, keys: list[ResourceServerKey]) -> int:
+    """Operators revoke keys; introspection refuses them on the next call."""
+    now = timezone.now()
+    revoked = 0
+    with transaction.atomic():
+        for key in keys:
+            if key.revoked_at is None:
+                key.revoked_at = now
+                key.save(update_fields=["revoked_at"])
+                record_event(
+                    actor=actor,
+                    action=Action.RESOURCE_SERVER_KEY_REVOKE,
+                    target=key,
+                    changes={"name": key.name, "hint": key.hint},
+                )
+                revoked += 1
+    return revoked

@@ -1,0 +1,66 @@
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from apps.models import App
+from auth_settings.services import update_auth_settings
+from credentials.models import ClientId
+from tests.actors import act
+from tests.conftest import make_user
+
+CALLBACK = "https://storm.example.com/callback"
+
+
+@dataclass
+class OAuthApp:
+    app: App
+    client_id: str
+    client_secret: str | None
+
+
+def ready(app: App, *, callback_urls=None, **settings) -> OAuthApp:
+    App.objects.filter(pk=app.pk).update(
+        website_url="https://storm.example.com",
+        callback_urls=callback_urls or [CALLBACK, "http://127.0.0.1/callback"],
+        terms_of_service_url="https://storm.example.com/terms",
+        privacy_policy_url="https://storm.example.com/privacy",
+        organization_name="Storm Inc.",
+    )
+    app.refresh_from_db()
+    update = update_auth_settings(app=app, actor=act(app.owner), **settings)
+    return OAuthApp(
+        app=app,
+        client_id=ClientId.objects.get(app=app).value,
+        client_secret=update.client_secret,
+    )
+
+
+@pytest.fixture
+def web_app(app) -> OAuthApp:
+    """A confidential client (Web App) with OAuth 2.0 and OAuth 1.0a on."""
+    return ready(app, oauth2_enabled=True, type_of_app="web", oauth1_enabled=True)
+
+
+@pytest.fixture
+def native_app(standalone_app) -> OAuthApp:
+    """A public client (Native App)."""
+    return ready(standalone_app, oauth2_enabled=True, type_of_app="native")
+
+
+@pytest.fixture
+def end_user(django_user_model):
+    return make_user(django_user_model, "grace@example.com")
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    return verifier, challenge.decode().rstrip("=")
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}

@@ -1,0 +1,317 @@
+"""OAuth 1.0a rules through Django's test client, requests signed by oauthlib."""
+
+import time
+from urllib.parse import parse_qs, urlencode
+
+import pytest
+from django.core.cache.backends.redis import RedisCache
+from django.test import Client
+from oauthlib.oauth1 import SIGNATURE_PLAINTEXT, SIGNATURE_TYPE_AUTH_HEADER
+from oauthlib.oauth1 import Client as Signer
+
+from apps.models import Permission, Status, UserAuthenticationSettings
+from credentials import oauth1
+from credentials.models import Kind, RequestToken
+from credentials.services import regenerate_credential
+from tests.actors import act
+from tests.oauth.conftest import CALLBACK, query_of
+
+pytestmark = pytest.mark.django_db
+BASE = "http://testserver"
+
+
+@pytest.fixture
+def consumer(web_app):
+    issued = regenerate_credential(app=web_app.app, kind=Kind.API_KEY, actor=act(web_app.app.owner))
+    return issued.value, issued.secret
+
+
+def signed_post(
+    path, consumer, *, token=None, secret=None, body=None, signer_options=None, **extra
+):
+    signer = Signer(
+        consumer[0],
+        client_secret=consumer[1],
+        resource_owner_key=token,
+        resource_owner_secret=secret,
+        signature_type=SIGNATURE_TYPE_AUTH_HEADER,
+        **(signer_options or {}),
+    )
+    body = body or {}
+    uri, headers, signed_body = signer.sign(
+        f"{BASE}{path}",
+        http_method="POST",
+        body=body or None,
+        headers={"Content-Type": "application/x-www-form-urlencoded"} if body else None,
+    )
+    return Client().post(
+        path,
+        data=urlencode(signed_body or {}),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_AUTHORIZATION=headers["Authorization"],
+        **extra,
+    )
+
+
+def form(response) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(response.content.decode()).items()}
+
+
+def request_token(consumer, callback=CALLBACK, **body):
+    return signed_post(
+        "/oauth/request_token", consumer, signer_options={"callback_uri": callback}, body=body
+    )
+
+
+def authorized_request_token(consumer, user_client, callback=CALLBACK):
+    answer = form(request_token(consumer, callback))
+    response = user_client.post(
+        f"/oauth/authorize?oauth_token={answer['oauth_token']}", {"decision": "authorize"}
+    )
+    if callback == "oob":
+        pin = response.content.decode().split('id="oauth-pin">')[1][:7]
+        return answer, pin
+    assert response.status_code == 303
+    return answer, query_of(response["Location"])["oauth_verifier"]
+
+
+def access_token(consumer, answer, verifier):
+    return signed_post(
+        "/oauth/access_token",
+        consumer,
+        token=answer["oauth_token"],
+        secret=answer["oauth_token_secret"],
+        signer_options={"verifier": verifier},
+    )
+
+
+@pytest.fixture
+def user_client(client_of, end_user):
+    return client_of(end_user)
+
+
+def test_request_token_answers_a_token_a_secret_and_the_callback_confirmed(consumer):
+    response = request_token(consumer)
+    answer = form(response)
+    assert response.status_code == 200
+    assert answer["oauth_token"].startswith("ptc_rq_")
+    assert answer["oauth_token_secret"].startswith("ptc_rs_")
+    assert answer["oauth_callback_confirmed"] == "true"
+
+
+def test_an_unregistered_callback_is_refused(consumer):
+    response = request_token(consumer, "https://evil.example.com/cb")
+    assert response.status_code == 401
+    assert "not one of the App's registered callback URLs" in response.content.decode()
+    assert not RequestToken.objects.exists()
+
+
+def test_the_callback_flow_ends_with_the_users_access_token_and_level(
+    consumer, user_client, end_user
+):
+    answer, verifier = authorized_request_token(consumer, user_client)
+    response = access_token(consumer, answer, verifier)
+
+    tokens = form(response)
+    assert response.status_code == 200
+    assert response["x-access-level"] == "read"
+    assert tokens["oauth_token"].startswith("ptc_ut_")
+    assert tokens["user_id"] == str(end_user.pk) and tokens["screen_name"] == "grace"
+    again = access_token(consumer, answer, verifier)
+    assert again.status_code == 401 and "already used" in again.content.decode()
+
+
+def test_oob_shows_a_seven_digit_pin_and_five_wrong_ones_void_the_request_token(
+    consumer, user_client
+):
+    answer, pin = authorized_request_token(consumer, user_client, callback="oob")
+    assert pin.isdigit() and len(pin) == 7
+    wrong = f"{(int(pin) + 1) % 10**7:07d}"
+    for left in (4, 3, 2, 1):
+        refused = access_token(consumer, answer, wrong)
+        assert f"{left} attempt(s) left" in refused.content.decode()
+    assert "now void" in access_token(consumer, answer, wrong).content.decode()
+    assert access_token(consumer, answer, pin).status_code == 401
+
+
+def test_x_auth_access_type_asks_for_less_than_the_app(consumer, user_client, web_app):
+    UserAuthenticationSettings.objects.filter(app=web_app.app).update(
+        oauth1_permission=Permission.READ_WRITE_DM
+    )
+    answer = form(request_token(consumer, x_auth_access_type="read"))
+    page = user_client.get(f"/oauth/authorize?oauth_token={answer['oauth_token']}")
+    assert "Read your posts and profile." in page.content.decode()
+
+
+def test_a_signed_resource_request_speaks_for_the_user_at_the_smaller_level(
+    consumer, user_client, end_user, web_app, rf
+):
+    UserAuthenticationSettings.objects.filter(app=web_app.app).update(
+        oauth1_permission=Permission.READ_WRITE
+    )
+    answer, verifier = authorized_request_token(consumer, user_client)
+    tokens = form(access_token(consumer, answer, verifier))
+    UserAuthenticationSettings.objects.filter(app=web_app.app).update(
+        oauth1_permission=Permission.READ
+    )
+
+    signed = verify(consumer, tokens, rf)
+
+    assert signed.user_id == end_user.pk and signed.app_id == web_app.app.app_id
+    assert signed.permission == Permission.READ and signed.access_level_header == "read"
+
+
+def verify(consumer, tokens, rf, *, timestamp=None, nonce=None, method=None, url="/2/users/me"):
+    options = {}
+    if method:
+        options["signature_method"] = method
+    signer = Signer(
+        consumer[0],
+        client_secret=consumer[1],
+        resource_owner_key=tokens["oauth_token"],
+        resource_owner_secret=tokens["oauth_token_secret"],
+        timestamp=timestamp,
+        nonce=nonce,
+        **options,
+    )
+    _, headers, _ = signer.sign(f"{BASE}{url}", http_method="GET")
+    request = rf.get(url, HTTP_AUTHORIZATION=headers["Authorization"])
+    return oauth1.verify_signed_request(request)
+
+
+@pytest.fixture
+def owner_tokens(web_app):
+    issued = regenerate_credential(
+        app=web_app.app, kind=Kind.ACCESS_TOKEN, actor=act(web_app.app.owner)
+    )
+    return {"oauth_token": issued.value, "oauth_token_secret": issued.secret}
+
+
+def test_the_owners_access_token_signs_for_the_owner(consumer, owner_tokens, web_app, rf):
+    signed = verify(consumer, owner_tokens, rf)
+    assert signed.user_id == web_app.app.owner_id
+
+
+def test_a_replayed_nonce_is_refused(consumer, owner_tokens, rf):
+    verify(consumer, owner_tokens, rf, nonce="n" * 32)
+    with pytest.raises(oauth1.SignedRequestRefused, match="already used"):
+        verify(consumer, owner_tokens, rf, nonce="n" * 32)
+
+
+def test_a_timestamp_more_than_five_minutes_off_is_refused(consumer, owner_tokens, rf):
+    with pytest.raises(oauth1.SignedRequestRefused, match="more than 5 minutes"):
+        verify(consumer, owner_tokens, rf, timestamp=str(int(time.time()) - 301))
+
+
+def test_a_signature_method_other_than_hmac_sha1_is_refused(consumer, owner_tokens, rf):
+    with pytest.raises(oauth1.SignedRequestRefused, match="PLAINTEXT is not supported"):
+        verify(consumer, owner_tokens, rf, method=SIGNATURE_PLAINTEXT)
+
+
+def test_a_bad_signature_is_refused(consumer, owner_tokens, rf):
+    tokens = {**owner_tokens, "oauth_token_secret": "ptc_as_" + "x" * 38}
+    with pytest.raises(oauth1.SignedRequestRefused, match="does not match"):
+        verify(consumer, tokens, rf)
+
+
+def test_the_signature_covers_the_url_the_client_saw_behind_a_trusted_proxy(
+    consumer, owner_tokens, rf, settings
+):
+    signer = Signer(
+        consumer[0],
+        client_secret=consumer[1],
+        resource_owner_key=owner_tokens["oauth_token"],
+        resource_owner_secret=owner_tokens["oauth_token_secret"],
+    )
+    _, headers, _ = signer.sign("https://api.example.com/2/users/me", http_method="GET")
+    request = rf.get(
+        "/2/users/me",
+        HTTP_AUTHORIZATION=headers["Authorization"],
+        HTTP_X_FORWARDED_PROTO="https",
+        HTTP_X_FORWARDED_HOST="api.example.com",
+    )
+    with pytest.raises(oauth1.SignedRequestRefused, match="does not match"):
+        oauth1.verify_signed_request(request)  # headers not believed without a proxy of ours
+    settings.PORTICO_TRUSTED_PROXY_COUNT = 1
+    assert oauth1.verify_signed_request(request).user_id is not None
+
+
+def test_with_the_nonce_store_down_a_signed_request_is_refused(
+    consumer, owner_tokens, rf, monkeypatch
+):
+    down = RedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}})
+    monkeypatch.setattr(oauth1, "_nonce_store", lambda: down)
+    with pytest.raises(oauth1.SignedRequestRefused, match="cannot be checked right now") as error:
+        verify(consumer, owner_tokens, rf)
+    assert error.value.status == 503
+
+
+def test_suspension_and_oauth1_off_refuse_the_users_tokens(consumer, user_client, web_app, rf):
+    answer, verifier = authorized_request_token(consumer, user_client)
+    tokens = form(access_token(consumer, answer, verifier))
+    UserAuthenticationSettings.objects.filter(app=web_app.app).update(oauth1_enabled=False)
+    with pytest.raises(oauth1.SignedRequestRefused, match="OAuth 1.0a is off"):
+        verify(consumer, tokens, rf)
+    UserAuthenticationSettings.objects.filter(app=web_app.app).update(oauth1_enabled=True)
+    type(web_app.app).objects.filter(pk=web_app.app.pk).update(status=Status.SUSPENDED)
+    with pytest.raises(oauth1.SignedRequestRefused, match="suspended"):
+        verify(consumer, tokens, rf)
+    type(web_app.app).objects.filter(pk=web_app.app.pk).update(status=Status.ACTIVE)
+    assert verify(consumer, tokens, rf).user_id is not None
+
+
+def test_oauth1_turned_off_refuses_a_request_token_with_a_clear_error(consumer, web_app):
+    UserAuthenticationSettings.objects.filter(app=web_app.app).update(oauth1_enabled=False)
+    response = request_token(consumer)
+    assert response.status_code == 403
+    assert "OAuth 1.0a is turned off for Storm Bot" in response.content.decode()
+
+
+def test_a_suspended_apps_consent_page_says_why(consumer, user_client, web_app):
+    answer = form(request_token(consumer))
+    type(web_app.app).objects.filter(pk=web_app.app.pk).update(status=Status.SUSPENDED)
+    page = user_client.get(f"/oauth/authorize?oauth_token={answer['oauth_token']}")
+    assert page.status_code == 403 and "Storm Bot is suspended" in page.content.decode()
+
+
+def test_authenticate_skips_the_question_once_the_user_authorized_the_level(consumer, user_client):
+    answer, verifier = authorized_request_token(consumer, user_client)
+    access_token(consumer, answer, verifier)
+    second = form(request_token(consumer))
+
+    asked = user_client.get(f"/oauth/authorize?oauth_token={second['oauth_token']}")
+    skipped = user_client.get(f"/oauth/authenticate?oauth_token={second['oauth_token']}")
+
+    assert asked.status_code == 200 and "wants to access your account" in asked.content.decode()
+    assert skipped.status_code == 303 and "oauth_verifier=" in skipped["Location"]
+
+
+def test_force_login_signs_the_user_out_first(consumer, user_client):
+    answer = form(request_token(consumer))
+    response = user_client.get(
+        f"/oauth/authenticate?oauth_token={answer['oauth_token']}&force_login=true"
+    )
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_denied_request_token_goes_back_with_denied(consumer, user_client):
+    answer = form(request_token(consumer))
+    response = user_client.post(
+        f"/oauth/authorize?oauth_token={answer['oauth_token']}", {"decision": "cancel"}
+    )
+    assert response.status_code == 303
+    assert query_of(response["Location"]) == {"denied": answer["oauth_token"]}
+
+
+def test_invalidate_token_stops_the_users_token(consumer, user_client, rf):
+    answer, verifier = authorized_request_token(consumer, user_client)
+    tokens = form(access_token(consumer, answer, verifier))
+    response = signed_post(
+        "/1.1/oauth/invalidate_token",
+        consumer,
+        token=tokens["oauth_token"],
+        secret=tokens["oauth_token_secret"],
+    )
+    assert response.status_code == 200
+    with pytest.raises(oauth1.SignedRequestRefused, match="revoked"):
+        verify(consumer, tokens, rf)
