@@ -37,6 +37,8 @@ class Caller(NamedTuple):
     """What an authentication class found: DRF's `request.auth` on the platform API.
 
     `scopes` is set for OAuth 2.0 user tokens, `access_level` (already effective) for OAuth 1.0a.
+    `user` may be loaded lazily (the first endpoint that reads it pays its query); `user_id`
+    names it without a query, for rate-limit keys.
     """
 
     context: Context
@@ -45,7 +47,10 @@ class Caller(NamedTuple):
     user: Any = None
     scopes: frozenset[str] = frozenset()
     access_level: Permission | None = None
+    user_id: int | None = None
 
     @property
     def user_pk(self) -> int | None:
+        if self.user_id is not None:
+            return self.user_id
         return self.user.pk if self.user is not None else None

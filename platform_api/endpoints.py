@@ -160,8 +160,9 @@ class UsersMe(PlatformEndpoint):
 
     @staticmethod
     def _may_see_email(caller: Caller) -> bool:
-        if caller.context == Context.OAUTH2_USER and EMAIL_SCOPE not in caller.scopes:
-            return False
+        if caller.context == Context.OAUTH2_USER:
+            # Effective scopes: users.email is dropped once the App stops requesting email.
+            return EMAIL_SCOPE in caller.scopes
         return UserAuthenticationSettings.objects.filter(
             app_id=caller.app_pk, request_email=True
         ).exists()

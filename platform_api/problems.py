@@ -75,6 +75,12 @@ class UsageCapped(Problem):
     status_code, slug, title = 429, "usage-capped", "Usage Capped"
 
 
+class ServiceUnavailable(Problem):
+    """503: a shared store the check needs (OAuth 1.0a nonces) cannot be reached."""
+
+    status_code, slug, title = 503, "service-unavailable", "Service Unavailable"
+
+
 # core.errors types under the names X's API uses for the same refusals.
 _CORE_SLUGS = {
     "not-found": ("resource-not-found", "Not Found Error"),

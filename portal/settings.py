@@ -444,10 +444,13 @@ if os.environ.get("PORTICO_OAUTH2_SCOPES"):
         ) from error
 
 # The platform API (platform_api/): the authentication classes its endpoints accept, in order
-# (the OAuth 1.0a signed-request class joins them with the authorization server), the Posts a
+# (Bearer: app-only and users' OAuth 2.0 tokens; OAuth 1.0a signed requests), the Posts a
 # Project may create per calendar month (UTC), and how often each process writes the usage
 # counters kept in the cache to the database.
-PORTICO_PLATFORM_AUTHENTICATION = ["platform_api.authentication.BearerAuthentication"]
+PORTICO_PLATFORM_AUTHENTICATION = [
+    "platform_api.authentication.BearerAuthentication",
+    "platform_api.authentication.OAuth1Authentication",
+]
 PORTICO_MONTHLY_POST_CAP = env_int("PORTICO_MONTHLY_POST_CAP", 10000, minimum=1)
 PORTICO_USAGE_FLUSH_SECONDS = env_int("PORTICO_USAGE_FLUSH_SECONDS", 30, minimum=1)
 # Requests per 15-minute window by endpoint: (per App for app-only calls, per App and user for

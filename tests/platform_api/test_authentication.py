@@ -10,7 +10,7 @@ from credentials.models import Credential, Kind
 from credentials.services import revoke_credential
 from platform_api.models import Post
 from tests.actors import act
-from tests.platform_api.conftest import access_token, app_only, oauth2_headers
+from tests.platform_api.conftest import access_token, app_only, oauth2_headers, owner_oauth1
 
 pytestmark = pytest.mark.django_db
 ME = "/2/users/me"
@@ -48,7 +48,7 @@ def test_a_mistyped_bearer_token_is_401_invalid_token(client, bearer):
 
 
 def test_a_value_of_another_kind_is_not_a_bearer_token(client, app, user):
-    api_key = access_token(app, user)
+    api_key = access_token(app, user).token
     response = client.get("/2/tweets/1", **app_only(api_key))
     assert response.status_code == 401
     assert problem(response) == "invalid-token"
@@ -101,15 +101,14 @@ def test_confirmed_email_only_for_apps_that_request_email(client, app, user, oau
     )
     update_auth_settings(app=app, actor=act(user), request_email=True)
     assert client.get(ME, **oauth1).json()["data"]["confirmed_email"] == user.email
-    with_scope = client.get(ME, **oauth2_headers(bearer, user, "users.read,users.email"))
+    with_scope = client.get(ME, **oauth2_headers(app, user, "users.read,users.email"))
     assert with_scope.json()["data"]["confirmed_email"] == user.email
-    without_scope = client.get(ME, **oauth2_headers(bearer, user, "users.read"))
+    without_scope = client.get(ME, **oauth2_headers(app, user, "users.read"))
     assert "confirmed_email" not in without_scope.json()["data"]
 
 
 def test_every_oauth1_response_carries_x_access_level(client, app, user):
-    token = access_token(app, user, Permission.READ)
-    headers = {"HTTP_AUTHORIZATION": f"TestOAuth1 {token}"}
+    headers = owner_oauth1(app, user, Permission.READ)
     assert client.get(ME, **headers)["x-access-level"] == "read"
     refused = client.post("/2/tweets", {"text": "x"}, content_type="application/json", **headers)
     assert refused.status_code == 403
@@ -118,8 +117,7 @@ def test_every_oauth1_response_carries_x_access_level(client, app, user):
 
 
 def test_a_downgraded_app_makes_its_read_write_tokens_read_only_at_once(client, app, user):
-    token = access_token(app, user, Permission.READ_WRITE)
-    headers = {"HTTP_AUTHORIZATION": f"TestOAuth1 {token}"}
+    headers = owner_oauth1(app, user, Permission.READ_WRITE)
     first = client.post("/2/tweets", {"text": "one"}, content_type="application/json", **headers)
     assert first.status_code == 201
     assert first["x-access-level"] == "read-write"
@@ -135,9 +133,8 @@ def test_a_downgraded_app_makes_its_read_write_tokens_read_only_at_once(client, 
 
 
 def test_an_upgraded_app_does_not_raise_an_older_tokens_level(client, app, user):
-    token = access_token(app, user, Permission.READ)
+    headers = owner_oauth1(app, user, Permission.READ)
     update_auth_settings(app=app, actor=act(user), oauth1_permission=Permission.READ_WRITE_DM)
-    headers = {"HTTP_AUTHORIZATION": f"TestOAuth1 {token}"}
     response = client.get("/2/dm_events", **headers)
     assert response.status_code == 403
     assert problem(response) == "oauth1-permissions"
@@ -145,8 +142,7 @@ def test_an_upgraded_app_does_not_raise_an_older_tokens_level(client, app, user)
 
 
 def test_direct_messages_need_the_direct_message_level(client, app, user):
-    token = access_token(app, user, Permission.READ_WRITE)
-    response = client.get("/2/dm_events", HTTP_AUTHORIZATION=f"TestOAuth1 {token}")
+    response = client.get("/2/dm_events", **owner_oauth1(app, user, Permission.READ_WRITE))
     assert response.status_code == 403
     assert problem(response) == "oauth1-permissions"
 
@@ -159,12 +155,12 @@ def test_direct_messages_need_the_direct_message_level(client, app, user):
         ("get", ME, "tweet.read"),
     ],
 )
-def test_a_user_token_without_the_scope_is_refused(client, bearer, user, method, path, scopes):
+def test_a_user_token_without_the_scope_is_refused(client, app, user, method, path, scopes):
     response = getattr(client, method)(
         path,
         {"text": "x"} if method == "post" else None,
         content_type="application/json",
-        **oauth2_headers(bearer, user, scopes),
+        **oauth2_headers(app, user, scopes),
     )
     assert response.status_code == 403
     assert problem(response) == "insufficient-scope"
@@ -196,7 +192,8 @@ def test_a_revoked_access_token_is_refused_on_the_next_request(client, user, oau
     revoke_credential(credential=Credential.objects.get(kind=Kind.ACCESS_TOKEN), actor=act(user))
     response = client.get(ME, **oauth1)
     assert response.status_code == 401
-    assert problem(response) == "invalid-token"
+    assert problem(response) == "invalid-signed-request"
+    assert "revoked" in response.json()["detail"]
 
 
 def test_usage_tweets_is_app_only(client, oauth1):

@@ -25,11 +25,9 @@ def texts(client, headers):
 
 
 def test_only_the_two_participants_read_a_message(
-    client, user, other_user, third_user, bearer, oauth1
+    client, app, user, other_user, third_user, oauth1
 ):
-    ada, mallory, trent = (
-        oauth2_headers(bearer, person) for person in (user, other_user, third_user)
-    )
+    ada, mallory, trent = (oauth2_headers(app, person) for person in (user, other_user, third_user))
     sent = send(client, oauth1, other_user, "for Mallory only")
     assert sent.status_code == 201
     data = sent.json()["data"]
@@ -56,7 +54,7 @@ def test_a_message_to_oneself_or_nobody_is_refused(client, user, oauth1):
     assert not DirectMessage.objects.exists()
 
 
-def test_sending_needs_dm_write(client, user, other_user, bearer):
-    response = send(client, oauth2_headers(bearer, user, "dm.read,users.read"), other_user, "x")
+def test_sending_needs_dm_write(client, app, user, other_user):
+    response = send(client, oauth2_headers(app, user, "dm.read,users.read"), other_user, "x")
     assert response.status_code == 403
     assert problem(response) == "insufficient-scope"

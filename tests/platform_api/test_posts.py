@@ -97,9 +97,9 @@ def test_a_missing_or_malformed_post_id_is_a_clear_4xx(client, bearer, post_id):
     assert problem(response) in ("resource-not-found", "invalid-request")
 
 
-def test_only_the_author_deletes_a_post(client, user, other_user, oauth1, bearer):
+def test_only_the_author_deletes_a_post(client, app, user, other_user, oauth1, bearer):
     post_id = post(client, oauth1, "mine").json()["data"]["id"]
-    as_other = client.delete(f"/2/tweets/{post_id}", **oauth2_headers(bearer, other_user))
+    as_other = client.delete(f"/2/tweets/{post_id}", **oauth2_headers(app, other_user))
     assert as_other.status_code == 403
     assert problem(as_other) == "forbidden"
     as_app = client.delete(f"/2/tweets/{post_id}", **app_only(bearer))
@@ -112,10 +112,10 @@ def test_only_the_author_deletes_a_post(client, user, other_user, oauth1, bearer
     assert not Post.objects.exists()
 
 
-def test_deleting_needs_tweet_write(client, user, oauth1, bearer):
+def test_deleting_needs_tweet_write(client, app, user, oauth1, bearer):
     post_id = post(client, oauth1, "mine").json()["data"]["id"]
     response = client.delete(
-        f"/2/tweets/{post_id}", **oauth2_headers(bearer, user, "tweet.read,users.read")
+        f"/2/tweets/{post_id}", **oauth2_headers(app, user, "tweet.read,users.read")
     )
     assert response.status_code == 403
     assert problem(response) == "insufficient-scope"
@@ -159,12 +159,8 @@ def test_past_the_monthly_cap_posting_is_429_usage_capped(
 ):
     settings.PORTICO_MONTHLY_POST_CAP = 2
     sibling = create_app(actor=act(user), name="Sibling", project=app.project)
-    from credentials.models import Kind
-    from credentials.services import regenerate_credential
-
-    sibling_bearer = regenerate_credential(app=sibling, kind=Kind.BEARER_TOKEN, actor=act(user))
     assert post(client, oauth1, "one").status_code == 201
-    assert post(client, oauth2_headers(sibling_bearer.value, user), "two").status_code == 201
+    assert post(client, oauth2_headers(sibling, user), "two").status_code == 201
 
     capped = post(client, oauth1, "three")
     assert capped.status_code == 429
@@ -174,8 +170,7 @@ def test_past_the_monthly_cap_posting_is_429_usage_capped(
 
     elsewhere = create_project(actor=act(user), name="Elsewhere", use_case=UseCase.MAKING_A_BOT)
     other = create_app(actor=act(user), name="Elsewhere Bot", project=elsewhere)
-    other_bearer = regenerate_credential(app=other, kind=Kind.BEARER_TOKEN, actor=act(user))
-    assert post(client, oauth2_headers(other_bearer.value, user), "four").status_code == 201
+    assert post(client, oauth2_headers(other, user), "four").status_code == 201
 
     usage = client.get("/2/usage/tweets", **app_only(bearer)).json()["data"]
     assert (usage["project_cap"], usage["project_usage"], usage["cap_reset_day"]) == ("2", "2", 1)

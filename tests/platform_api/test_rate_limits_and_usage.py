@@ -30,14 +30,16 @@ def test_every_answer_carries_the_rate_limit_headers(client, bearer):
     assert before < reset <= before + 15 * 60 + 1
 
 
-def test_a_refused_scope_carries_the_rate_limit_headers_too(client, bearer, user):
-    response = client.get("/2/users/me", **oauth2_headers(bearer, user, "tweet.read"))
+def test_a_refused_scope_carries_the_rate_limit_headers_too(client, app, user):
+    response = client.get("/2/users/me", **oauth2_headers(app, user, "tweet.read"))
     assert response.status_code == 403
     assert response["x-rate-limit-limit"] == "75"
     assert response["x-rate-limit-remaining"] == "74"
 
 
-def test_past_the_limit_the_answer_is_429_with_the_same_headers(client, settings, bearer, user):
+def test_past_the_limit_the_answer_is_429_with_the_same_headers(
+    client, settings, app, bearer, user
+):
     settings.PORTICO_PLATFORM_RATE_LIMITS = {
         **settings.PORTICO_PLATFORM_RATE_LIMITS,
         "GET /2/tweets/:id": (2, 3),
@@ -54,7 +56,7 @@ def test_past_the_limit_the_answer_is_429_with_the_same_headers(client, settings
     assert int(refused["x-rate-limit-reset"]) > time.time()
 
     # User calls are counted per App and user: the App's own window does not stop them.
-    as_user = client.get("/2/tweets/1", **oauth2_headers(bearer, user))
+    as_user = client.get("/2/tweets/1", **oauth2_headers(app, user))
     assert as_user.status_code == 404
     assert as_user["x-rate-limit-limit"] == "3"
 
