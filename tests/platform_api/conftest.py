@@ -19,6 +19,12 @@ from auth_settings.services import update_auth_settings
 from credentials.models import Kind
 from credentials.services import regenerate_credential
 from oauth.services import approve_oauth2, exchange_code
+from oauth.three_legged import (
+    approve_request_token,
+    exchange_request_token,
+    issue_request_token,
+    pending_request_token,
+)
 from platform_api import usage
 from platform_api.counters import discard_usage
 from tests.actors import act
@@ -99,9 +105,12 @@ def _with_website(app, owner) -> None:
 
 
 def api_key(app) -> tuple[str, str]:
-    """The App's API Key and Secret, made anew (the owner's action)."""
-    issued = regenerate_credential(app=app, kind=Kind.API_KEY, actor=act(app.owner))
-    return issued.value, issued.secret
+    """The App's API Key and Secret, made once per App object (the owner's action): a second
+    regeneration would stop the first, and the tokens signed with it."""
+    if not hasattr(app, "_test_api_key"):
+        issued = regenerate_credential(app=app, kind=Kind.API_KEY, actor=act(app.owner))
+        app._test_api_key = (issued.value, issued.secret)
+    return app._test_api_key
 
 
 def access_token(app, user, level=Permission.READ_WRITE_DM) -> OAuth1Keys:
@@ -123,6 +132,21 @@ def owner_oauth1(app, user, level=Permission.READ_WRITE_DM) -> dict:
 def oauth1(app, user):
     """Signs with the owner's read, write and Direct Message Access Token."""
     return owner_oauth1(app, user)
+
+
+def user_oauth1(app, person, level=Permission.READ_WRITE_DM) -> OAuth1Keys:
+    """A user's own OAuth 1.0a Access Token for `app` (three-legged: request token, the user's
+    approval at the App's level `level`, the verifier exchanged), with the App's API Key."""
+    _with_website(app, app.owner)
+    update_auth_settings(
+        app=app, actor=act(app.owner), oauth1_enabled=True, oauth1_permission=level
+    )
+    consumer_key, consumer_secret = api_key(app)
+    request_token = issue_request_token(app=app, callback=CALLBACK, access_type="")
+    row = pending_request_token(request_token.token)
+    verifier = approve_request_token(request_token=row, user=person)
+    issued = exchange_request_token(request_token_id=row.pk, verifier=verifier)
+    return OAuth1Keys(consumer_key, consumer_secret, issued.token, issued.secret)
 
 
 def oauth2_token(app, person, scopes=ALL_SCOPES) -> str:
