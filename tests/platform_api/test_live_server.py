@@ -1,9 +1,16 @@
-"""The platform API through a real HTTP client and server: `requests` with a Bearer header."""
+"""The platform API through real HTTP clients against a live server: `requests` with a Bearer
+header (an app-only Bearer Token; a user's OAuth 2.0 access token) and requests-oauthlib's
+OAuth1Session signing with the App's API Key and an Access Token."""
 
 import pytest
 import requests
+from requests_oauthlib import OAuth1Session
 
+from apps.models import Permission
+from auth_settings.services import update_auth_settings
 from platform_api.models import Post
+from tests.actors import act
+from tests.platform_api.conftest import access_token, oauth2_token, user_oauth1
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,3 +42,61 @@ def test_requests_with_a_bearer_header_reads_a_post_over_http(live_server, app, 
     assert refused.status_code == 403
     assert refused.headers["Content-Type"] == "application/problem+json"
     assert refused.json()["type"].endswith("/unsupported-authentication")
+
+
+def test_requests_with_a_users_oauth2_token_reads_me_and_posts(live_server, app, other_user):
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {oauth2_token(app, other_user)}"
+
+    me = session.get(f"{live_server.url}/2/users/me", timeout=10)
+    created = session.post(
+        f"{live_server.url}/2/tweets", json={"text": "From requests"}, timeout=10
+    )
+
+    assert me.status_code == 200
+    assert me.json()["data"]["id"] == str(other_user.pk)
+    assert "x-access-level" not in me.headers
+    assert created.status_code == 201
+    assert Post.objects.get(pk=created.json()["data"]["id"]).author == other_user
+
+
+def oauth1_session(keys) -> OAuth1Session:
+    return OAuth1Session(
+        keys.consumer_key,
+        client_secret=keys.consumer_secret,
+        resource_owner_key=keys.token,
+        resource_owner_secret=keys.token_secret,
+    )
+
+
+def test_oauth1_session_with_the_owners_access_token_reads_me_and_posts(live_server, app, user):
+    session = oauth1_session(access_token(app, user, Permission.READ_WRITE))
+
+    me = session.get(f"{live_server.url}/2/users/me", timeout=10)
+    created = session.post(f"{live_server.url}/2/tweets", json={"text": "Signed"}, timeout=10)
+
+    assert me.status_code == 200
+    assert me.json()["data"]["id"] == str(user.pk)
+    assert me.headers["x-access-level"] == "read-write"
+    assert created.status_code == 201
+    assert created.headers["x-access-level"] == "read-write"
+    assert Post.objects.get().text == "Signed"
+
+
+def test_oauth1_session_with_a_users_token_follows_the_apps_downgrade(
+    live_server, app, user, other_user
+):
+    session = oauth1_session(user_oauth1(app, other_user, Permission.READ_WRITE))
+    me = session.get(f"{live_server.url}/2/users/me", params={"x": "1"}, timeout=10)
+    assert me.status_code == 200
+    assert me.json()["data"]["id"] == str(other_user.pk)
+    assert me.headers["x-access-level"] == "read-write"
+
+    update_auth_settings(app=app, actor=act(user), oauth1_permission=Permission.READ)
+    refused = session.post(f"{live_server.url}/2/tweets", json={"text": "No"}, timeout=10)
+
+    assert refused.status_code == 403
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert refused.json()["type"].endswith("/oauth1-permissions")
+    assert refused.headers["x-access-level"] == "read"
+    assert not Post.objects.exists()
