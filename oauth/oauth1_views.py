@@ -49,6 +49,7 @@ def _refused(error: SignedRequestRefused) -> HttpResponse:
 def request_token(request: HttpRequest) -> HttpResponse:
     try:
         signed = authenticate(request, token_lookup=None)
+        request.app_id = signed.app_id  # the request log names the App
         issued = three_legged.issue_request_token(
             app=App.objects.get(pk=signed.app_pk),
             callback=signed.params.get("oauth_callback", ""),
@@ -146,6 +147,7 @@ def _with_query(url: str, params: dict) -> str:
 def access_token(request: HttpRequest) -> HttpResponse:
     try:
         signed = authenticate(request, token_lookup=three_legged.request_token_grant)
+        request.app_id = signed.app_id  # the request log names the App
         verifier = signed.params.get("oauth_verifier", "")
         issued = three_legged.exchange_request_token(
             request_token_id=signed.token.token_id, verifier=verifier
@@ -169,6 +171,7 @@ def invalidate_token(request: HttpRequest) -> HttpResponse:
     """Signed with the API Key and the Access Token being invalidated."""
     try:
         signed = authenticate(request, token_lookup=access_token_grant)
+        request.app_id = signed.app_id  # the request log names the App
     except SignedRequestRefused as error:
         return _refused(error)
     if signed.token.kind == "user":

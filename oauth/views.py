@@ -198,6 +198,7 @@ def token(request: HttpRequest) -> HttpResponse:
     """`POST /2/oauth2/token`: authorization_code and refresh_token grants."""
     try:
         client = authenticate_client(request)
+        request.app_id = client.app.app_id  # the request log names the App (ops.middleware)
         grant_type = request.POST.get("grant_type", "")
         if grant_type == "authorization_code":
             issued = services.exchange_code(
@@ -230,6 +231,7 @@ def revoke(request: HttpRequest) -> HttpResponse:
     """`POST /2/oauth2/revoke` (RFC 7009): 200 whether or not the token was known."""
     try:
         client = authenticate_client(request)
+        request.app_id = client.app.app_id
         services.revoke_token(app=client.app, token=request.POST.get("token", ""))
     except OAuthError as error:
         return error.response()
@@ -256,6 +258,7 @@ def introspect(request: HttpRequest) -> HttpResponse:
     except OAuthError as error:
         return error.response()
     verification = verify_user_access_token(request.POST.get("token", ""))
+    request.app_id = verification.app_id
     if not verification.ok:
         return _token_json({"active": False})
     return _token_json(selectors.introspection_of(verification))
@@ -302,6 +305,7 @@ def app_only_token(request: HttpRequest) -> HttpResponse:
     only its digest, so this issues a new one (the previous one keeps working for an hour)."""
     try:
         app = authenticate_app_only(request)
+        request.app_id = app.app_id
         if request.POST.get("grant_type") != "client_credentials":
             raise OAuthError("unsupported_grant_type", "grant_type must be client_credentials.")
         value = services.issue_app_bearer_token(app=app, actor=oauth_actor(request))
@@ -317,6 +321,7 @@ def app_only_invalidate(request: HttpRequest) -> HttpResponse:
     """`POST /oauth2/invalidate_token`: the App's Bearer Token named in `access_token` stops."""
     try:
         app = authenticate_app_only(request)
+        request.app_id = app.app_id
         value = request.POST.get("access_token", "")
         services.invalidate_app_bearer_token(app=app, value=value, actor=oauth_actor(request))
     except OAuthError as error:
