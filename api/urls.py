@@ -20,6 +20,7 @@ v1 = [
         "support.apis",
         "workspace.apis",
         "platform_api.apis",
+        "oauth.apis",
     )
 ]
 

@@ -5,14 +5,15 @@ import pytest
 
 from apps.models import App
 from audit.models import AuditEvent
-from credentials.models import Credential, PersonalAccessToken
+from credentials.models import Authorization, Credential, PersonalAccessToken
 from projects.models import Project
 from tests.api.conftest import token_of
+from tests.platform_api.conftest import oauth2_token
 
 pytestmark = pytest.mark.django_db
 
 
-def urls_with_ids(app, project, credential, token):
+def urls_with_ids(app, project, credential, token, authorization):
     a, p = app.app_id, project.pk
     return [
         ("get", f"/api/v1/apps/{a}/", None),
@@ -32,6 +33,7 @@ def urls_with_ids(app, project, credential, token):
         ("patch", f"/api/v1/projects/{p}/", {"name": "mine now"}),
         ("delete", f"/api/v1/projects/{p}/", None),
         ("delete", f"/api/v1/personal-access-tokens/{token.pk}/", None),
+        ("delete", f"/api/v1/connected-apps/{authorization.pk}/", None),
     ]
 
 
@@ -41,9 +43,11 @@ def test_every_url_with_an_id_of_another_account_is_404_and_changes_nothing(
     token_of(user, ["read"])
     token = PersonalAccessToken.objects.get(user=user)
     credential = Credential.objects.filter(app=app).first()
+    oauth2_token(app, user)  # the user authorized their own App: a connected app
+    authorization = Authorization.objects.get(user=user)
     intruder = api_as(other_user)
     events_before = AuditEvent.objects.count()
-    for method, url, body in urls_with_ids(app, project, credential, token):
+    for method, url, body in urls_with_ids(app, project, credential, token, authorization):
         response = getattr(intruder, method)(url, body, format="json")
         assert response.status_code == 404, (method, url, response.content)
         assert response["Content-Type"] == "application/problem+json"
@@ -55,6 +59,7 @@ def test_every_url_with_an_id_of_another_account_is_404_and_changes_nothing(
     assert App.objects.filter(pk=app.pk).exists() and Project.objects.filter(pk=project.pk).exists()
     assert Credential.objects.filter(app=app).valid().count() == 1
     assert PersonalAccessToken.objects.filter(user=user).valid().count() == 1
+    assert Authorization.objects.get(pk=authorization.pk).revoked_at is None
 
 
 def test_another_accounts_object_looks_like_one_that_does_not_exist(app, other_user, api_as):

@@ -11,6 +11,7 @@ from credentials.services import regenerate_credential
 from support.services import submit_help_request
 from tests.actors import act
 from tests.api.conftest import client_with, token_of
+from tests.platform_api.conftest import oauth2_token
 from workspace.services import create_app
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,7 @@ def add_apps(user, project, operator, start: int, count: int):
         app = create_app(actor=act(user), name=f"App {n}", project=project if n % 2 else None)
         regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user), grace="")
         regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user), grace="1h")
+        oauth2_token(app, user, "tweet.read,users.read")  # a connected app of the account
         if n % 3 == 0:
             suspend_apps(apps=[app], actor=act(operator), policy_area="spam", explanation="x")
         submit_help_request(actor=act(user), category="other", message=f"Help {n}", app=app)
@@ -56,6 +58,7 @@ def test_list_endpoints_take_as_many_queries_for_many_items_as_for_one(
         f"/api/v1/apps/{first.app_id}/audit-events/",
         "/api/v1/help-requests/",
         "/api/v1/personal-access-tokens/",
+        "/api/v1/connected-apps/",
     ]
     before = {url: queries(client, url) for url in urls}
     before_ops = queries(ops, "/api/v1/operator/apps/")
