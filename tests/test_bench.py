@@ -46,7 +46,11 @@ def test_the_platform_api_bench_runs_and_prints_each_part_and_the_ratio():
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("database: sqlite, cache: LocMemCache, 20 calls x 2 rounds")
-    assert [line.split()[0] for line in lines[2:]] == ["bare", "+", "+", "+", "ratio:"]
+    parts = ["bare", "+", "+", "+", "ratio:"]
+    assert lines[1] == "endpoint: GET /2/users/me with a user's OAuth 2.0 access token"
+    assert [line.split()[0] for line in lines[2:7]] == parts
+    assert lines[7] == "endpoint: POST /2/tweets with a user's OAuth 2.0 access token"
+    assert [line.split()[0] for line in lines[8:]] == parts
 
 
 def test_the_side_by_side_bench_asks_for_a_postgresql_server_in_one_line():
