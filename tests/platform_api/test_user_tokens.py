@@ -293,3 +293,16 @@ def test_refused_and_accepted_calls_name_the_app_in_the_request_log(
         if record.name == "portico.requests"
     ]
     assert logged == [(200, app.app_id), (403, app.app_id), (401, app.app_id)]
+
+
+def test_with_the_nonce_store_down_a_signed_call_is_503_problem(client, app, user, monkeypatch):
+    from django.core.cache.backends.redis import RedisCache
+
+    from credentials import oauth1
+
+    down = RedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}})
+    monkeypatch.setattr(oauth1, "_nonce_store", lambda: down)
+    response = client.get(ME, **{"oauth1": access_token(app, user)})
+    assert response.status_code == 503
+    assert problem(response) == "service-unavailable"
+    assert response["Retry-After"] == "5"
