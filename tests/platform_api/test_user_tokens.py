@@ -14,7 +14,8 @@ from auth_settings.services import update_auth_settings
 from credentials.models import UserToken, UserTokenKind
 from oauth.selectors import connected_apps_of
 from oauth.services import revoke_connected_app
-from platform_api.models import DirectMessage, Post
+from platform_api import usage
+from platform_api.models import DailyUsage, DirectMessage, Post
 from tests.actors import act
 from tests.platform_api.conftest import (
     access_token,
@@ -123,6 +124,9 @@ def test_a_signature_made_with_the_wrong_secret_is_401_and_counts_for_the_app(cl
     assert problem(response) == "invalid-signed-request"
     assert "oauth_signature does not match" in response.json()["detail"]
     assert "x-access-level" not in response
+    usage.flush()
+    counted = DailyUsage.objects.get(app=app, endpoint="GET /2/users/me")
+    assert (counted.outcome, counted.count) == ("401", 1)
 
 
 def test_a_replayed_signed_request_is_refused(client, app, user):
