@@ -25,6 +25,8 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from apps.models import Permission
+from core.errors import Unavailable
+from core.limits import CACHE_OUTAGES
 from credentials import formats
 from credentials.verification import (
     Verification,
@@ -35,6 +37,11 @@ from credentials.verification import (
 )
 
 TIMESTAMP_WINDOW_SECONDS = 300
+NONCE_STORE_RETRY_SECONDS = 5
+NONCE_STORE_DOWN = (
+    "Signed requests cannot be checked right now (the store of used nonces does not answer), "
+    "so this one was refused. Try again shortly."
+)
 # X's names for the levels, in the x-access-level header.
 ACCESS_LEVEL_HEADER = {
     Permission.READ: "read",
@@ -44,8 +51,9 @@ ACCESS_LEVEL_HEADER = {
 
 
 class SignedRequestRefused(Exception):
-    """Why a signed request is refused, in words a developer can act on; `status` 401, or 503
-    when the nonce store cannot be reached."""
+    """Why a signed request is refused, in words a developer can act on, with its `status`.
+    (A nonce store that does not answer raises core.errors.Unavailable instead: a 503 with
+    Retry-After from ops' outage handling, whoever the caller is.)"""
 
     def __init__(self, message: str, *, status: int = 401) -> None:
         super().__init__(message)
@@ -152,10 +160,8 @@ def _check_timestamp_and_nonce(oauth_request: OAuth1Request, now: float) -> None
     key = f"oauth1-nonce:{oauth_request.client_id}:{timestamp}:{nonce}"
     try:
         fresh = _nonce_store().add(key, 1, timeout=2 * TIMESTAMP_WINDOW_SECONDS + 60)
-    except Exception as error:  # the store is down: refuse rather than accept a replay
-        raise SignedRequestRefused(
-            "Signed requests cannot be checked right now; try again shortly.", status=503
-        ) from error
+    except CACHE_OUTAGES as error:  # the store is down: refuse rather than accept a replay
+        raise Unavailable(NONCE_STORE_DOWN, retry_after=NONCE_STORE_RETRY_SECONDS) from error
     if not fresh:
         raise SignedRequestRefused(
             "This oauth_nonce was already used: each request needs a new one."
