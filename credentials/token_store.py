@@ -32,22 +32,25 @@ from psycopg.errors import error_from_result
 from psycopg.pq import ExecStatus, TransactionStatus
 
 from apps.models import App, UserAuthenticationSettings
+from audit.models import AuditEvent
 from credentials.models import (
     OAUTH2_ACCESS_TOKEN_LIFETIME,
     REFRESH_FAMILY_IDLE_LIFETIME,
     Authorization,
     AuthorizationCode,
     ClientId,
+    Credential,
     UserToken,
     UserTokenKind,
 )
-from credentials.verification import _fetch_one, _Statement
+from credentials.verification import _fetch_one, _Row, _Statement
 
 _APP = App._meta.db_table
 _SETTINGS = UserAuthenticationSettings._meta.db_table
 _CODE = AuthorizationCode._meta.db_table
 _AUTHORIZATION = Authorization._meta.db_table
 _USER_TOKEN = UserToken._meta.db_table
+_EVENT = AuditEvent._meta.db_table
 
 
 def _later(vendor: str, lifetime: timedelta) -> str:
@@ -242,7 +245,7 @@ def spend_refresh_token(*, app_pk: int, candidates: list[str]) -> SpentRefreshTo
 # Issuing OAuth 2.0 tokens: one INSERT of one or two rows, created and expiring by the
 # database's clock.
 class NewToken(NamedTuple):
-    kind: UserTokenKind
+    kind: str
     pepper_id: str
     digest: str
     hint: str
@@ -299,3 +302,142 @@ def insert_oauth2_tokens(
         params += [token.kind.value, *shared, token.pepper_id, token.digest, token.hint]
         params += [scopes_json, "", "", family]
     _fetch_one(db, _insert_statement(db.vendor, tuple(token.kind for token in tokens)), params)
+
+
+# The client-credentials grant: the App's Bearer Token regenerated with the Keys tab's one-hour
+# grace (credentials.services.rotate_bearer_token holds the rule; these are its statements).
+def _rows(db: BaseDatabaseWrapper, statement: _Statement, params: list) -> list[_Row]:
+    """Every row a statement answers, by column name; parameters may be None (NULL). For the
+    statements inside a transaction, where no dropped connection is replaced mid-way."""
+    with db.wrap_database_errors:
+        if db.vendor == "postgresql":
+            result = db.connection.pgconn.exec_params(
+                statement.sql, [None if param is None else str(param).encode() for param in params]
+            )
+            if result.status not in (ExecStatus.TUPLES_OK, ExecStatus.COMMAND_OK):
+                raise error_from_result(result)
+            rows = [
+                tuple(
+                    None if raw is None else read(raw)
+                    for read, raw in zip(
+                        statement.text_readers,
+                        (result.get_value(row, column) for column in range(result.nfields)),
+                        strict=True,
+                    )
+                )
+                for row in range(result.ntuples)
+            ]
+        else:
+            rows = db.connection.execute(statement.sql, params).fetchall()
+    return [_Row(zip(statement.names, row, strict=True)) for row in rows]
+
+
+_LOCK_APP_COLUMNS = (("status", "status", str), ("name", "name", str))
+
+
+@cache
+def _lock_app_statement(vendor: str) -> _Statement:
+    # SQLite has no row locks: Django's atomic() began the transaction IMMEDIATE, which holds
+    # the database's write lock until it ends.
+    lock = " FOR UPDATE" if vendor == "postgresql" else ""
+    sql = f"SELECT status, name FROM {_APP} WHERE id = %s{lock}"  # noqa: S608
+    return _Statement.build(vendor, sql, _LOCK_APP_COLUMNS)
+
+
+def lock_app(app_pk: int) -> _Row | None:
+    """The App's status and name, its row locked until the transaction ends (as
+    `App.objects.lock` does), so changes to one App run one at a time."""
+    db = _database()
+    rows = _rows(db, _lock_app_statement(db.vendor), [app_pk])
+    return rows[0] if rows else None
+
+
+_CREDENTIAL = Credential._meta.db_table
+# The raw `revoked_at`, not `revoked_at IS NOT NULL`: SQLite 3.40 answers such an expression
+# wrongly in RETURNING when a partial index (one current value per kind) holds it.
+_RETIRED_COLUMNS = (("hint", "hint", str), ("revoked_at", "revoked_at", str))
+
+
+@cache
+def _retire_statement(vendor: str, grace: timedelta) -> _Statement:
+    # In SET, every column reads the row as it was: a value already in its grace period is
+    # revoked now, the current one gets its grace period; RETURNING reads the row as it is.
+    sql = (
+        f"UPDATE {_CREDENTIAL} SET"  # noqa: S608
+        " revoked_at = CASE WHEN expires_at IS NULL THEN revoked_at ELSE {now} END,"
+        f" expires_at = CASE WHEN expires_at IS NULL THEN {_later(vendor, grace)}"
+        " ELSE expires_at END"
+        " WHERE app_id = %s AND kind = %s AND revoked_at IS NULL"
+        " AND (expires_at IS NULL OR expires_at > {now})"
+        f" RETURNING {', '.join(expression for _, expression, _ in _RETIRED_COLUMNS)}"
+    )
+    return _Statement.build(vendor, sql, _RETIRED_COLUMNS)
+
+
+def retire_valid_values(*, app_pk: int, kind: str, grace: timedelta) -> list[_Row]:
+    """The App's valid values of `kind`: the current one valid for `grace` more, one already
+    in its grace period revoked now. Answers each one's `hint` and `revoked_at` (set: it was
+    in its grace period)."""
+    db = _database()
+    return _rows(db, _retire_statement(db.vendor, grace), [app_pk, kind])
+
+
+_INSERTED_CREDENTIAL = (
+    "app_id",
+    "kind",
+    "pepper_id",
+    "digest",
+    "hint",
+    "secret_key_id",
+    "secret_hint",
+    "permission",
+    "created_by_id",
+    "created_at",
+)
+
+
+@cache
+def _insert_credential_statement(vendor: str) -> _Statement:
+    columns = ", ".join(Credential._meta.get_field(name).column for name in _INSERTED_CREDENTIAL)
+    placeholders = ", ".join(["%s"] * (len(_INSERTED_CREDENTIAL) - 1))
+    sql = f"INSERT INTO {_CREDENTIAL} ({columns}) VALUES ({placeholders}, {{now}})"  # noqa: S608
+    return _Statement.build(vendor, sql)
+
+
+def insert_credential(
+    *, app_pk: int, kind: str, token: NewToken, created_by_id: int | None
+) -> None:
+    """Store a new value without a secret (a Bearer Token): its digest and hint, never it."""
+    db = _database()
+    params = [app_pk, kind, token.pepper_id, token.digest, token.hint, "", "", ""]
+    _rows(db, _insert_credential_statement(db.vendor), [*params, created_by_id])
+
+
+_EVENT_FIELDS = (
+    "actor_id",
+    "actor_email",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+    "ip_address",
+    "via",
+)
+
+
+@cache
+def _insert_event_statement(vendor: str) -> _Statement:
+    columns = ", ".join(AuditEvent._meta.get_field(name).column for name in _EVENT_FIELDS)
+    columns += f", {AuditEvent._meta.get_field('created_at').column}"
+    placeholders = ", ".join(["%s"] * len(_EVENT_FIELDS))
+    sql = f"INSERT INTO {_EVENT} ({columns}) VALUES ({placeholders}, {{now}})"  # noqa: S608
+    return _Statement.build(vendor, sql)
+
+
+def insert_event(fields: dict) -> None:
+    """Write an audit event whose fields audit.services.event_fields composed and checked."""
+    db = _database()
+    params = [fields[name] for name in _EVENT_FIELDS]
+    params[_EVENT_FIELDS.index("changes")] = json.dumps(fields["changes"])
+    _rows(db, _insert_event_statement(db.vendor), params)

@@ -168,4 +168,5 @@ def authenticate_app_only(request: HttpRequest) -> App:
         raise invalid_client("The API Key is unknown, revoked or expired.")
     if not hmac.compare_digest(verification.secret().encode(), secret.encode()):
         raise invalid_client("The API Key Secret does not match the API Key.")
-    return App.objects.get(pk=verification.app_pk)
+    # The services these calls reach read only the App's row id; any other field loads on use.
+    return _partial_instance(App, {"id": verification.app_pk, "app_id": verification.app_id})

@@ -31,12 +31,11 @@ from credentials.models import (
     Authorization,
     AuthorizationCode,
     Credential,
-    Kind,
     ResourceServerKey,
     UserToken,
     UserTokenKind,
 )
-from credentials.services import regenerate_credential, revoke_credential
+from credentials.services import revoke_credential, rotate_bearer_token
 from credentials.verification import Reason, verify_bearer_token
 from oauth.errors import OAuthError, invalid_grant, invalid_request
 
@@ -336,12 +335,13 @@ def issue_app_bearer_token(*, app: App, actor: Actor) -> str:
     one, which it keeps only as a digest). The Keys tab's rule for regenerating applies, with
     a one-hour grace period for the previous value."""
     try:
-        issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=actor, grace="1h")
+        value = rotate_bearer_token(app=app, actor=actor)
     except Suspended as error:
         raise OAuthError("unauthorized_client", error.message, status=403) from error
     except TooManyChanges as error:
         raise OAuthError("slow_down", error.message, status=429) from error
-    return issued.value
+    _ISSUED["client_credentials"].inc()
+    return value
 
 
 @sensitive_variables("value")
