@@ -238,8 +238,10 @@ def test_the_signature_covers_the_url_the_client_saw_behind_a_trusted_proxy(
 
 
 def nonce_store_down(monkeypatch):
+    """The nonce store (the shared cache) is a Redis that does not answer; the rest of the
+    request keeps the test's cache."""
     down = RedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}})
-    monkeypatch.setattr(oauth1, "_nonce_store", lambda: down)
+    monkeypatch.setattr(oauth1, "caches", {"default": down})
 
 
 def test_with_the_nonce_store_down_a_signed_request_is_refused(
