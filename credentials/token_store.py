@@ -13,7 +13,10 @@ database's clock, and values only in parameters:
   cannot both spend it, and answers what the grant needs; when it answers nothing, the caller
   finds out why through the ORM (a replay, which revokes the family, or an unknown value): the
   rare path, where clarity beats speed;
-- issuing: one multi-row `INSERT` of the access token and the refresh token.
+- issuing: one multi-row `INSERT` of the access token and the refresh token;
+- the client-credentials grant's Bearer Token rotation (credentials.services
+  .rotate_bearer_token holds its rule): the App's row locked, one `UPDATE … RETURNING` that
+  retires the valid values, one `INSERT` of the new one and one of its audit event.
 
 Callers run the spending and the issuing inside `transaction.atomic()` and call `begin` first:
 on PostgreSQL these statements bypass psycopg's cursor, which is what starts a transaction, so
