@@ -67,9 +67,21 @@ def checksum(text: str) -> str:
     return "".join(reversed(digits))
 
 
+_BODY_VALUES = 62**BODY_LENGTH
+
+
 def generate(fmt: Format) -> Plaintext:
-    """A new value of this format from the operating system's CSPRNG."""
-    body = "".join(secrets.choice(BASE62) for _ in range(BODY_LENGTH))
+    """A new value of this format from the operating system's CSPRNG.
+
+    One uniform draw below 62**32, written in base62: every body equally likely, as with one
+    `secrets.choice` per character, for a fifth of the CPU (the token endpoint makes two a
+    request)."""
+    number = secrets.randbelow(_BODY_VALUES)
+    digits = []
+    for _ in range(BODY_LENGTH):
+        number, digit = divmod(number, 62)
+        digits.append(BASE62[digit])
+    body = "".join(digits)
     return Plaintext(f"{fmt.prefix}{body}{checksum(fmt.prefix + body)}")
 
 

@@ -85,6 +85,16 @@ class Credential(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # An App's valid values of a kind (the current one and one in its grace period),
+            # without reading every value it ever had: an App that asks the client-credentials
+            # grant for a Bearer Token in a loop leaves a revoked row per call.
+            models.Index(
+                fields=["app", "kind", "expires_at"],
+                condition=Q(revoked_at__isnull=True),
+                name="credentials_unrevoked_by_kind",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["app", "kind"],

@@ -13,6 +13,7 @@ endpoints (request token, access token) use `authenticate` with their token look
 
 import hmac
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,10 +22,13 @@ from authlib.oauth1.rfc5849.signature import generate_signature_base_string, hma
 from authlib.oauth1.rfc5849.wrapper import OAuth1Request
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from apps.models import Permission
+from core.errors import Unavailable
+from core.limits import CACHE_OUTAGES
 from credentials import formats
 from credentials.verification import (
     Verification,
@@ -35,6 +39,11 @@ from credentials.verification import (
 )
 
 TIMESTAMP_WINDOW_SECONDS = 300
+NONCE_STORE_RETRY_SECONDS = 5
+NONCE_STORE_DOWN = (
+    "Signed requests cannot be checked right now (the store of used nonces does not answer), "
+    "so this one was refused. Try again shortly."
+)
 # X's names for the levels, in the x-access-level header.
 ACCESS_LEVEL_HEADER = {
     Permission.READ: "read",
@@ -44,8 +53,9 @@ ACCESS_LEVEL_HEADER = {
 
 
 class SignedRequestRefused(Exception):
-    """Why a signed request is refused, in words a developer can act on; `status` 401, or 503
-    when the nonce store cannot be reached."""
+    """Why a signed request is refused, in words a developer can act on, with its `status`.
+    (A nonce store that does not answer raises core.errors.Unavailable instead: a 503 with
+    Retry-After from ops' outage handling, whoever the caller is.)"""
 
     def __init__(self, message: str, *, status: int = 401) -> None:
         super().__init__(message)
@@ -133,7 +143,32 @@ def parse(request: HttpRequest) -> OAuth1Request:
 
 
 def _nonce_store():
-    return caches["default"]
+    store = caches["default"]
+    if isinstance(store, RedisCache):
+        return _RedisNonces(store)
+    return store
+
+
+class _RedisNonces:
+    """The shared cache's `add`, as Django's RedisCache does it (the same key, `SET NX EX`),
+    on one Redis client per cache connection pool: Django builds a new client for every
+    operation, and a client's construction (its table of ~170 response callbacks) cost more
+    than the rest of a signed request's check. Nothing is remembered here but the client;
+    the nonces themselves live only in Redis."""
+
+    _clients: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+    def __init__(self, store: RedisCache) -> None:
+        self.store = store
+
+    def add(self, key: str, value: int, timeout: int) -> bool:
+        key = self.store.make_and_validate_key(key)
+        pools = self.store._cache  # Django's RedisCacheClient: its connection pools
+        client = self._clients.get(pools)
+        if client is None:
+            # Writes always go to the first server (Django's rule), whatever the key.
+            client = self._clients[pools] = pools.get_client(key, write=True)
+        return bool(client.set(key, pools._serializer.dumps(value), nx=True, ex=timeout))
 
 
 def _check_timestamp_and_nonce(oauth_request: OAuth1Request, now: float) -> None:
@@ -152,10 +187,8 @@ def _check_timestamp_and_nonce(oauth_request: OAuth1Request, now: float) -> None
     key = f"oauth1-nonce:{oauth_request.client_id}:{timestamp}:{nonce}"
     try:
         fresh = _nonce_store().add(key, 1, timeout=2 * TIMESTAMP_WINDOW_SECONDS + 60)
-    except Exception as error:  # the store is down: refuse rather than accept a replay
-        raise SignedRequestRefused(
-            "Signed requests cannot be checked right now; try again shortly.", status=503
-        ) from error
+    except CACHE_OUTAGES as error:  # the store is down: refuse rather than accept a replay
+        raise Unavailable(NONCE_STORE_DOWN, retry_after=NONCE_STORE_RETRY_SECONDS) from error
     if not fresh:
         raise SignedRequestRefused(
             "This oauth_nonce was already used: each request needs a new one."

@@ -7,12 +7,13 @@ import hmac
 from dataclasses import dataclass
 from urllib.parse import unquote_plus, urlsplit
 
+from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from apps.models import App, UserAuthenticationSettings
 from apps.validators import LOOPBACK_HOSTS
-from credentials import formats
+from credentials import formats, token_store
 from credentials.models import ClientId
 from credentials.verification import Reason, verify_api_key, verify_client_credentials
 from oauth.errors import OAuthError, invalid_client
@@ -43,6 +44,33 @@ def find_client(client_id: str) -> Client | None:
     except UserAuthenticationSettings.DoesNotExist:
         auth_settings = UserAuthenticationSettings(app=row.app)
     return Client(app=row.app, auth_settings=auth_settings)
+
+
+def _token_endpoint_client(client_id: str) -> Client | None:
+    """`find_client` for the token endpoints, which answer every exchange and refresh: one
+    statement (credentials.token_store), the App and settings built from its row with only the
+    fields these endpoints read (any other field would be loaded on access)."""
+    if not formats.has_shape(formats.CLIENT_ID, client_id or ""):
+        return None
+    if not formats.has_valid_checksum(client_id):
+        return None
+    row = token_store.client_row(client_id)
+    if row is None:
+        return None
+    app = _partial_instance(App, row.app)
+    if row.auth_settings is None:
+        auth_settings = UserAuthenticationSettings(app=app)
+    else:
+        auth_settings = _partial_instance(UserAuthenticationSettings, row.auth_settings)
+        auth_settings.app = app
+    return Client(app=app, auth_settings=auth_settings)
+
+
+def _partial_instance(model, fields: dict):
+    """A model instance from some of its fields (the others deferred), as the ORM builds one:
+    `from_db` wants the values in the model's field order."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in fields]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [fields[name] for name in names])
 
 
 def refusal_of(client: Client) -> str:
@@ -107,7 +135,7 @@ def authenticate_client(request: HttpRequest) -> Client:
     else:
         client_id = request.POST.get("client_id", "")
         secret = request.POST.get("client_secret")
-    client = find_client(client_id)
+    client = _token_endpoint_client(client_id)
     if client is None:
         raise invalid_client("Unknown client_id: use the App's OAuth 2.0 Client ID.")
     if refusal := refusal_of(client):
@@ -140,4 +168,5 @@ def authenticate_app_only(request: HttpRequest) -> App:
         raise invalid_client("The API Key is unknown, revoked or expired.")
     if not hmac.compare_digest(verification.secret().encode(), secret.encode()):
         raise invalid_client("The API Key Secret does not match the API Key.")
-    return App.objects.get(pk=verification.app_pk)
+    # The services these calls reach read only the App's row id; any other field loads on use.
+    return _partial_instance(App, {"id": verification.app_pk, "app_id": verification.app_id})

@@ -4,6 +4,7 @@ Every value is made by credentials.formats and kept as a digest (credentials.at_
 plain text leaves only in the response that made it.
 """
 
+import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,20 +23,19 @@ from audit.actions import Action
 from audit.services import record_event
 from core.actor import Actor
 from core.errors import NotFound, Suspended, TooManyChanges, ValidationError
-from credentials import at_rest, formats
+from core.metrics import TOKENS_ISSUED
+from credentials import at_rest, formats, token_store
 from credentials.models import (
     AUTHORIZATION_CODE_LIFETIME,
     OAUTH2_ACCESS_TOKEN_LIFETIME,
-    REFRESH_FAMILY_IDLE_LIFETIME,
     Authorization,
     AuthorizationCode,
     Credential,
-    Kind,
     ResourceServerKey,
     UserToken,
     UserTokenKind,
 )
-from credentials.services import regenerate_credential, revoke_credential
+from credentials.services import revoke_credential, rotate_bearer_token
 from credentials.verification import Reason, verify_bearer_token
 from oauth.errors import OAuthError, invalid_grant, invalid_request
 
@@ -106,61 +106,50 @@ def approve_oauth2(
     return code
 
 
-def _new_token(
-    *,
-    kind: UserTokenKind,
-    authorization: Authorization,
-    scopes: list[str],
-    family: str,
-    expires_at: datetime | None,
-) -> tuple[UserToken, str]:
-    value = formats.generate(kind.format)
-    digest = at_rest.digest(value)
-    token = UserToken.objects.create(
-        kind=kind,
-        authorization=authorization,
-        app_id=authorization.app_id,
-        user_id=authorization.user_id,
-        pepper_id=digest.pepper_id,
-        digest=digest.hexdigest,
-        hint=formats.hint(value),
-        scopes=scopes,
-        family=family,
-        expires_at=expires_at,
-    )
-    return token, value
+# Each token the authorization server issues is counted by grant type; bound once.
+_ISSUED = {
+    grant: TOKENS_ISSUED.labels(grant=grant)
+    for grant in ("authorization_code", "refresh_token", "client_credentials", "oauth1")
+}
 
 
 def _issue_oauth2_tokens(
-    authorization: Authorization, scopes: list[str], family: str, now: datetime
+    *,
+    grant: str,
+    authorization_id: int,
+    app_id: int,
+    user_id: int,
+    scopes: list[str],
+    family: str,
 ) -> TokenResponse:
-    _, access = _new_token(
-        kind=UserTokenKind.OAUTH2_ACCESS,
-        authorization=authorization,
+    """An access token, and a refresh token when `offline.access` was granted, stored as
+    digests in one statement (credentials.token_store); the values leave only in the answer."""
+    kinds = [UserTokenKind.OAUTH2_ACCESS]
+    if OFFLINE_ACCESS in scopes:
+        kinds.append(UserTokenKind.OAUTH2_REFRESH)
+    values = [formats.generate(kind.format) for kind in kinds]
+    tokens = []
+    for kind, value in zip(kinds, values, strict=True):
+        digest = at_rest.digest(value)
+        tokens.append(
+            token_store.NewToken(kind, digest.pepper_id, digest.hexdigest, formats.hint(value))
+        )
+    token_store.insert_oauth2_tokens(
+        tokens=tokens,
+        authorization_id=authorization_id,
+        app_id=app_id,
+        user_id=user_id,
         scopes=scopes,
         family=family,
-        expires_at=now + OAUTH2_ACCESS_TOKEN_LIFETIME,
     )
-    refresh = None
-    if OFFLINE_ACCESS in scopes:
-        _, refresh = _new_token(
-            kind=UserTokenKind.OAUTH2_REFRESH,
-            authorization=authorization,
-            scopes=scopes,
-            family=family,
-            expires_at=now + REFRESH_FAMILY_IDLE_LIFETIME,
-        )
-    return TokenResponse(access_token=access, scopes=scopes, refresh_token=refresh)
+    _ISSUED[grant].inc(len(tokens))
+    return TokenResponse(
+        access_token=values[0], scopes=scopes, refresh_token=values[1] if len(values) > 1 else None
+    )
 
 
 def _revoke_family(family: str, now: datetime) -> int:
     return UserToken.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=now)
-
-
-@sensitive_variables("value")
-def _find_by_digest(queryset, value: str):
-    """The row whose digest matches `value` under any configured pepper, locked."""
-    return queryset.select_for_update().filter(digest__in=at_rest.candidate_digests(value)).first()
 
 
 @sensitive_variables("code", "code_verifier")
@@ -171,47 +160,61 @@ def exchange_code(*, app: App, code: str, redirect_uri: str, code_verifier: str)
         code
     ):
         raise invalid_grant("The authorization code is not one Portico issued.")
-    now = timezone.now()
+    candidates = at_rest.candidate_digests(code)
     # One transaction whatever the outcome: the code is spent (or, presented again, its tokens
     # revoked) and committed, and only then is the refusal raised.
     with transaction.atomic():
-        row = _find_by_digest(AuthorizationCode.objects.select_related("authorization"), code)
-        refusal = _code_refusal(row, app, redirect_uri, code_verifier, now)
-        if row is not None and row.app_id == app.pk:
-            if row.used_at is not None:
-                _revoke_family(row.family, now)
-            else:
-                row.used_at = now  # spent whatever follows: no retry with another verifier
-                row.save(update_fields=["used_at"])
-        if refusal is None:
-            issued = _issue_oauth2_tokens(row.authorization, row.scopes, row.family, now)
+        token_store.begin()
+        # Spent whatever follows: no retry with another verifier.
+        spent = token_store.spend_code(app_pk=app.pk, candidates=candidates)
+        if spent is None:
+            refusal = _unspendable_code(app, candidates)
+        else:
+            refusal = _code_refusal(spent, candidates, redirect_uri, code_verifier)
+            if refusal is None:
+                issued = _issue_oauth2_tokens(
+                    grant="authorization_code",
+                    authorization_id=spent.authorization_id,
+                    app_id=spent.app_id,
+                    user_id=spent.user_id,
+                    scopes=spent.scopes,
+                    family=spent.family,
+                )
     if refusal is not None:
         raise invalid_grant(refusal)
     return issued
 
 
+def _unspendable_code(app: App, candidates: list[str]) -> str:
+    """Why the App's code could not be spent: unknown to this client, or already used, in
+    which case every token issued from it is revoked now (the rare path, through the ORM)."""
+    row = AuthorizationCode.objects.filter(digest__in=candidates, app_id=app.pk).first()
+    if row is None or row.used_at is None:
+        return "The authorization code is unknown to this client."
+    _revoke_family(row.family, timezone.now())
+    return "The authorization code was already used; every token issued from it is revoked."
+
+
 @sensitive_variables("code_verifier")
 def _code_refusal(
-    row: AuthorizationCode | None, app: App, redirect_uri: str, code_verifier: str, now
+    spent: token_store.SpentCode, candidates: list[str], redirect_uri: str, code_verifier: str
 ) -> str | None:
-    if row is None or row.app_id != app.pk:
+    if not any(hmac.compare_digest(spent.digest, candidate) for candidate in candidates):
         return "The authorization code is unknown to this client."
-    if row.used_at is not None:
-        return "The authorization code was already used; every token issued from it is revoked."
-    if row.expires_at <= now:
+    if spent.expired:
         return "The authorization code expired (codes live 30 seconds)."
-    if row.redirect_uri != redirect_uri:
+    if spent.redirect_uri != redirect_uri:
         return "redirect_uri differs from the one in the authorization request."
     if not code_verifier:
         return "code_verifier is missing (PKCE is required)."
     compare = (
         compare_s256_code_challenge
-        if row.code_challenge_method == "S256"
+        if spent.code_challenge_method == "S256"
         else compare_plain_code_challenge
     )
-    if not compare(code_verifier, row.code_challenge):
+    if not compare(code_verifier, spent.code_challenge):
         return "code_verifier does not match the code_challenge."
-    if row.authorization.revoked_at is not None:
+    if spent.authorization_revoked:
         return "The user revoked this App's access."
     return None
 
@@ -224,36 +227,56 @@ def refresh(*, app: App, refresh_token: str, scope: str | None = None) -> TokenR
         raise invalid_grant("The refresh token is not one Portico issued.")
     if not formats.has_valid_checksum(refresh_token):
         raise invalid_grant("The refresh token is not one Portico issued (bad checksum).")
-    now = timezone.now()
+    candidates = at_rest.candidate_digests(refresh_token)
     with transaction.atomic():
-        row = _find_by_digest(UserToken.objects.select_related("authorization"), refresh_token)
-        if row is None or row.kind != UserTokenKind.OAUTH2_REFRESH or row.app_id != app.pk:
-            raise invalid_grant("The refresh token is unknown to this client.")
-        if row.used_at is not None:
-            _revoke_family(row.family, now)
-            reused = True
+        token_store.begin()
+        spent = token_store.spend_refresh_token(app_pk=app.pk, candidates=candidates)
+        if spent is None or not any(hmac.compare_digest(spent.digest, c) for c in candidates):
+            refusal = _unspendable_refresh_token(app, candidates)
         else:
-            reused = False
-            if row.revoked_at is not None:
-                raise invalid_grant("The refresh token was revoked.")
-            if row.expires_at is not None and row.expires_at <= now:
-                raise invalid_grant("The refresh token expired (six months without use).")
-            scopes = row.scopes
+            refusal = None
+            scopes = spent.scopes
             if scope is not None:
                 asked = scope.split()
-                if not set(asked) <= set(row.scopes):
+                if not set(asked) <= set(spent.scopes):
+                    # Raised inside the transaction: the token stays unspent.
                     raise OAuthError(
                         "invalid_scope", "A refresh may only narrow the scopes first granted."
                     )
                 scopes = asked
-            row.used_at = now
-            row.save(update_fields=["used_at"])
-            issued = _issue_oauth2_tokens(row.authorization, scopes, row.family, now)
-    if reused:
-        raise invalid_grant(
-            "The refresh token was already used; every token of its family is revoked."
-        )
+            issued = _issue_oauth2_tokens(
+                grant="refresh_token",
+                authorization_id=spent.authorization_id,
+                app_id=spent.app_id,
+                user_id=spent.user_id,
+                scopes=scopes,
+                family=spent.family,
+            )
+    if refusal is not None:
+        raise invalid_grant(refusal)
     return issued
+
+
+def _unspendable_refresh_token(app: App, candidates: list[str]) -> str:
+    """Why the App's refresh token could not be spent; a used one presented again revokes
+    its whole family now (the rare path, through the ORM)."""
+    row = UserToken.objects.filter(
+        kind=UserTokenKind.OAUTH2_REFRESH, digest__in=candidates, app_id=app.pk
+    ).first()
+    if row is None:
+        return "The refresh token is unknown to this client."
+    if row.used_at is not None:
+        _revoke_family(row.family, timezone.now())
+        return "The refresh token was already used; every token of its family is revoked."
+    if row.revoked_at is not None:
+        return "The refresh token was revoked."
+    return "The refresh token expired (six months without use)."
+
+
+@sensitive_variables("value")
+def _find_by_digest(queryset, value: str):
+    """The row whose digest matches `value` under any configured pepper, locked."""
+    return queryset.select_for_update().filter(digest__in=at_rest.candidate_digests(value)).first()
 
 
 def revoke_token(*, app: App, token: str) -> None:
@@ -312,12 +335,13 @@ def issue_app_bearer_token(*, app: App, actor: Actor) -> str:
     one, which it keeps only as a digest). The Keys tab's rule for regenerating applies, with
     a one-hour grace period for the previous value."""
     try:
-        issued = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=actor, grace="1h")
+        value = rotate_bearer_token(app=app, actor=actor)
     except Suspended as error:
         raise OAuthError("unauthorized_client", error.message, status=403) from error
     except TooManyChanges as error:
         raise OAuthError("slow_down", error.message, status=429) from error
-    return issued.value
+    _ISSUED["client_credentials"].inc()
+    return value
 
 
 @sensitive_variables("value")

@@ -8,6 +8,9 @@ handler500 = "ops.views.server_error"  # an outage of the database or cache is a
 
 urlpatterns = [
     path("", include("ops.urls")),
+    # The authorization server's endpoints answer Apps on every token request, so they are
+    # tried right after ops': Django resolves a path by walking the patterns in order.
+    path("", include("oauth.urls")),
     path("", include("workspace.urls")),
     path("", include("accounts.urls")),
     path("", include("projects.urls")),
@@ -15,7 +18,6 @@ urlpatterns = [
     path("", include("credentials.urls")),
     path("", include("auth_settings.urls")),
     path("", include("support.urls")),
-    path("", include("oauth.urls")),
     path("", include("platform_api.urls")),
     path("api/", include("api.urls")),
     path("accounts/", include("allauth.urls")),

@@ -38,6 +38,16 @@ def test_a_generated_value_has_prefix_base62_body_and_a_crc32_checksum(fmt):
     assert formats.hint(value) == value[-4:]
 
 
+def test_every_position_of_a_body_takes_every_base62_character():
+    # A body drawn as one number below 62**32 and written in base62 is uniform in every
+    # position; a draw from a smaller range (2**160, say) would leave the first characters
+    # short of the alphabet, and 1,200 values give each character ~19 chances per position.
+    bodies = [formats.generate(formats.BEARER_TOKEN)[7:-6] for _ in range(1200)]
+
+    for position in range(formats.BODY_LENGTH):
+        assert {body[position] for body in bodies} == set(formats.BASE62), position
+
+
 def test_the_checksum_is_the_crc32_of_prefix_and_body_in_base62():
     head = "ptc_bt_" + "a" * formats.BODY_LENGTH
 

@@ -10,6 +10,7 @@ from oauthlib.oauth1 import SIGNATURE_PLAINTEXT, SIGNATURE_TYPE_AUTH_HEADER
 from oauthlib.oauth1 import Client as Signer
 
 from apps.models import Permission, Status, UserAuthenticationSettings
+from core.errors import Unavailable
 from credentials import oauth1
 from credentials.models import Kind, RequestToken
 from credentials.services import regenerate_credential
@@ -236,14 +237,33 @@ def test_the_signature_covers_the_url_the_client_saw_behind_a_trusted_proxy(
     assert oauth1.verify_signed_request(request).user_id is not None
 
 
+def nonce_store_down(monkeypatch):
+    """The nonce store (the shared cache) is a Redis that does not answer; the rest of the
+    request keeps the test's cache."""
+    down = RedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}})
+    monkeypatch.setattr(oauth1, "caches", {"default": down})
+
+
 def test_with_the_nonce_store_down_a_signed_request_is_refused(
     consumer, owner_tokens, rf, monkeypatch
 ):
-    down = RedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}})
-    monkeypatch.setattr(oauth1, "_nonce_store", lambda: down)
-    with pytest.raises(oauth1.SignedRequestRefused, match="cannot be checked right now") as error:
+    nonce_store_down(monkeypatch)
+    with pytest.raises(Unavailable, match="cannot be checked right now") as error:
         verify(consumer, owner_tokens, rf)
     assert error.value.status == 503
+
+
+def test_with_the_nonce_store_down_the_request_token_endpoint_answers_503_and_issues_nothing(
+    consumer, monkeypatch
+):
+    nonce_store_down(monkeypatch)
+
+    response = request_token(consumer)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(oauth1.NONCE_STORE_RETRY_SECONDS)
+    assert "cannot be checked right now" in response.content.decode()
+    assert not RequestToken.objects.exists()
 
 
 def test_suspension_and_oauth1_off_refuse_the_users_tokens(consumer, user_client, web_app, rf):

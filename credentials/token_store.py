@@ -1,0 +1,446 @@
+"""The authorization server's hot statements: who the client is, spending an authorization code
+or a refresh token, and storing the tokens issued for it, on the DB-API connection.
+
+The token endpoint answers every code exchange and every refresh, and the ORM's compile and
+model work was most of its cost (six to eight statements a request). So, like
+`credentials.verification` (whose `_fetch_one` runs every statement here, and whose notes on
+what it bypasses apply), these are a few hand-written statements with their columns named, the
+database's clock, and values only in parameters:
+
+- the client: one indexed lookup of the Client ID with its App and user authentication settings;
+- spending: one `UPDATE … RETURNING` that marks a code or refresh token used only if it is
+  still unused (and, for a refresh token, not revoked or expired), so two concurrent requests
+  cannot both spend it, and answers what the grant needs; when it answers nothing, the caller
+  finds out why through the ORM (a replay, which revokes the family, or an unknown value): the
+  rare path, where clarity beats speed;
+- issuing: one multi-row `INSERT` of the access token and the refresh token;
+- the client-credentials grant's Bearer Token rotation (credentials.services
+  .rotate_bearer_token holds its rule): the App's row locked, one `UPDATE … RETURNING` that
+  retires the valid values, one `INSERT` of the new one and one of its audit event.
+
+Callers run the spending and the issuing inside `transaction.atomic()` and call `begin` first:
+on PostgreSQL these statements bypass psycopg's cursor, which is what starts a transaction, so
+`begin` starts it as psycopg would. Nothing here is cached in memory: a suspension, a revocation
+or a spent code acts on the next request in every process.
+"""
+
+import json
+from datetime import timedelta
+from functools import cache
+from typing import NamedTuple
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from psycopg.errors import error_from_result
+from psycopg.pq import ExecStatus, TransactionStatus
+
+from apps.models import App, UserAuthenticationSettings
+from audit.models import AuditEvent
+from credentials.models import (
+    OAUTH2_ACCESS_TOKEN_LIFETIME,
+    REFRESH_FAMILY_IDLE_LIFETIME,
+    Authorization,
+    AuthorizationCode,
+    ClientId,
+    Credential,
+    UserToken,
+    UserTokenKind,
+)
+from credentials.verification import _fetch_one, _Row, _Statement
+
+_APP = App._meta.db_table
+_SETTINGS = UserAuthenticationSettings._meta.db_table
+_CODE = AuthorizationCode._meta.db_table
+_AUTHORIZATION = Authorization._meta.db_table
+_USER_TOKEN = UserToken._meta.db_table
+_EVENT = AuditEvent._meta.db_table
+
+
+def _later(vendor: str, lifetime: timedelta) -> str:
+    """The database's clock plus a fixed lifetime, in the form it keeps timestamps in."""
+    seconds = int(lifetime.total_seconds())
+    if vendor == "sqlite":
+        return f"strftime('%Y-%m-%d %H:%M:%f', 'now', '+{seconds} seconds')"
+    return f"statement_timestamp() + interval '{seconds} seconds'"
+
+
+def _database() -> BaseDatabaseWrapper:
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.connection is None:
+        db.ensure_connection()
+    return db
+
+
+def begin(db: BaseDatabaseWrapper | None = None) -> None:
+    """Inside `transaction.atomic()`: make sure the database transaction has started, so the
+    statements below are in it. SQLite's driver begins one before the first write by itself;
+    on PostgreSQL, psycopg begins one lazily with its cursor's first statement, which these
+    statements never use, so this sends the BEGIN psycopg would send (with its isolation
+    level) when none is open. psycopg then sees the open transaction, sends no second BEGIN,
+    and Django's commit or rollback ends it."""
+    db = db or _database()
+    if not db.in_atomic_block:
+        raise RuntimeError("token_store statements run inside transaction.atomic().")
+    if db.vendor != "postgresql":
+        return
+    pgconn = db.connection.pgconn
+    if pgconn.transaction_status == TransactionStatus.IDLE:
+        with db.wrap_database_errors:
+            result = pgconn.exec_(db.connection._get_tx_start_command())
+            if result.status != ExecStatus.COMMAND_OK:
+                raise error_from_result(result)
+
+
+# The client at the token endpoints: its App and the settings that decide whether it may use
+# OAuth 2.0 and whether it is confidential. A missing settings row reads as the defaults.
+class ClientRow(NamedTuple):
+    app: dict
+    auth_settings: dict | None
+
+
+_CLIENT_APP_COLUMNS = ("id", "app_id", "name", "status")
+_CLIENT_SETTINGS_COLUMNS = ("id", "app_id", "oauth2_enabled", "oauth1_enabled", "type_of_app")
+_CLIENT_COLUMNS = tuple(
+    (f"app_{name}", f"a.{name}", int if name in ("id", "app_id") else str)
+    for name in _CLIENT_APP_COLUMNS
+) + tuple(
+    (
+        f"settings_{name}",
+        f"s.{name}",
+        int if name in ("id", "app_id") else bool if name.endswith("enabled") else str,
+    )
+    for name in _CLIENT_SETTINGS_COLUMNS
+)
+
+
+@cache
+def _client_statement(vendor: str) -> _Statement:
+    sql = (
+        f"SELECT {', '.join(expression for _, expression, _ in _CLIENT_COLUMNS)}"  # noqa: S608
+        f" FROM {ClientId._meta.db_table} ci JOIN {_APP} a ON a.id = ci.app_id"
+        f" LEFT JOIN {_SETTINGS} s ON s.app_id = a.id"
+        " WHERE ci.value = %s"
+    )
+    return _Statement.build(vendor, sql, _CLIENT_COLUMNS)
+
+
+def client_row(client_id: str) -> ClientRow | None:
+    """The App holding this Client ID and its settings, as field values by name, or None.
+    The caller has checked the value's shape and checksum."""
+    db = _database()
+    row = _fetch_one(db, _client_statement(db.vendor), [client_id])
+    if row is None:
+        return None
+    app = {name: row[f"app_{name}"] for name in _CLIENT_APP_COLUMNS}
+    if row["settings_id"] is None:
+        return ClientRow(app, None)
+    return ClientRow(app, {name: row[f"settings_{name}"] for name in _CLIENT_SETTINGS_COLUMNS})
+
+
+# Spending an authorization code: used only if unused and this App's; it answers what the
+# exchange checks (redirect URI, PKCE, expiry, the user's consent still open).
+class SpentCode(NamedTuple):
+    code_id: int
+    digest: str
+    authorization_id: int
+    app_id: int
+    user_id: int
+    redirect_uri: str
+    scopes: list[str]
+    code_challenge: str
+    code_challenge_method: str
+    family: str
+    expired: bool
+    authorization_revoked: bool
+
+
+_SPENT_CODE_COLUMNS = (
+    ("code_id", "id", int),
+    ("digest", "digest", str),
+    ("authorization_id", "authorization_id", int),
+    ("app_id", "app_id", int),
+    ("user_id", "user_id", int),
+    ("redirect_uri", "redirect_uri", str),
+    ("scopes", "scopes", str),
+    ("code_challenge", "code_challenge", str),
+    ("code_challenge_method", "code_challenge_method", str),
+    ("family", "family", str),
+    ("expired", "expires_at <= {now}", bool),
+    (
+        "authorization_revoked",
+        f"(SELECT z.revoked_at IS NOT NULL FROM {_AUTHORIZATION} z"  # noqa: S608
+        f" WHERE z.id = {_CODE}.authorization_id)",
+        bool,
+    ),
+)
+
+
+@cache
+def _spend_code_statement(vendor: str, digests: int) -> _Statement:
+    sql = (
+        f"UPDATE {_CODE} SET used_at = {{now}}"  # noqa: S608
+        f" WHERE digest IN ({', '.join(['%s'] * digests)}) AND app_id = %s AND used_at IS NULL"
+        f" RETURNING {', '.join(expression for _, expression, _ in _SPENT_CODE_COLUMNS)}"
+    )
+    return _Statement.build(vendor, sql, _SPENT_CODE_COLUMNS)
+
+
+def spend_code(*, app_pk: int, candidates: list[str]) -> SpentCode | None:
+    """Mark the App's unused code whose digest is one of `candidates` used, and return it;
+    None when there is no such unused code (unknown, another App's, or already used)."""
+    db = _database()
+    row = _fetch_one(
+        db, _spend_code_statement(db.vendor, len(candidates)), [*candidates, str(app_pk)]
+    )
+    if row is None:
+        return None
+    return SpentCode(**{**row, "scopes": json.loads(row["scopes"])})
+
+
+# Spending a refresh token (rotation): used only if it is this App's, unused, not revoked and
+# not expired.
+class SpentRefreshToken(NamedTuple):
+    token_id: int
+    digest: str
+    authorization_id: int
+    app_id: int
+    user_id: int
+    scopes: list[str]
+    family: str
+
+
+_SPENT_REFRESH_COLUMNS = (
+    ("token_id", "id", int),
+    ("digest", "digest", str),
+    ("authorization_id", "authorization_id", int),
+    ("app_id", "app_id", int),
+    ("user_id", "user_id", int),
+    ("scopes", "scopes", str),
+    ("family", "family", str),
+)
+
+
+@cache
+def _spend_refresh_statement(vendor: str, digests: int) -> _Statement:
+    sql = (
+        f"UPDATE {_USER_TOKEN} SET used_at = {{now}}"  # noqa: S608
+        f" WHERE kind = '{UserTokenKind.OAUTH2_REFRESH}'"
+        f" AND digest IN ({', '.join(['%s'] * digests)}) AND app_id = %s"
+        " AND used_at IS NULL AND revoked_at IS NULL"
+        " AND (expires_at IS NULL OR expires_at > {now})"
+        f" RETURNING {', '.join(expression for _, expression, _ in _SPENT_REFRESH_COLUMNS)}"
+    )
+    return _Statement.build(vendor, sql, _SPENT_REFRESH_COLUMNS)
+
+
+def spend_refresh_token(*, app_pk: int, candidates: list[str]) -> SpentRefreshToken | None:
+    """Mark the App's live refresh token whose digest is one of `candidates` used, and return
+    it; None when there is none (unknown, another App's, used, revoked or expired)."""
+    db = _database()
+    row = _fetch_one(
+        db, _spend_refresh_statement(db.vendor, len(candidates)), [*candidates, str(app_pk)]
+    )
+    if row is None:
+        return None
+    return SpentRefreshToken(**{**row, "scopes": json.loads(row["scopes"])})
+
+
+# Issuing OAuth 2.0 tokens: one INSERT of one or two rows, created and expiring by the
+# database's clock.
+class NewToken(NamedTuple):
+    kind: str
+    pepper_id: str
+    digest: str
+    hint: str
+
+
+_INSERTED = (
+    "kind",
+    "authorization_id",
+    "app_id",
+    "user_id",
+    "pepper_id",
+    "digest",
+    "hint",
+    "scopes",
+    "permission",
+    "secret_key_id",
+    "family",
+    "created_at",
+    "expires_at",
+)
+_LIFETIMES = {
+    UserTokenKind.OAUTH2_ACCESS: OAUTH2_ACCESS_TOKEN_LIFETIME,
+    UserTokenKind.OAUTH2_REFRESH: REFRESH_FAMILY_IDLE_LIFETIME,
+}
+
+
+@cache
+def _insert_statement(vendor: str, kinds: tuple[UserTokenKind, ...]) -> _Statement:
+    row = "({placeholders}, {{now}}, {expires})"
+    values = ", ".join(
+        row.format(placeholders=", ".join(["%s"] * 11), expires=_later(vendor, _LIFETIMES[kind]))
+        for kind in kinds
+    )
+    columns = ", ".join(UserToken._meta.get_field(name).column for name in _INSERTED)
+    sql = f"INSERT INTO {_USER_TOKEN} ({columns}) VALUES {values}"  # noqa: S608
+    return _Statement.build(vendor, sql)
+
+
+def insert_oauth2_tokens(
+    *,
+    tokens: list[NewToken],
+    authorization_id: int,
+    app_id: int,
+    user_id: int,
+    scopes: list[str],
+    family: str,
+) -> None:
+    """Store the digests of the tokens just issued under one grant (never their values)."""
+    db = _database()
+    shared = (str(authorization_id), str(app_id), str(user_id))
+    scopes_json = json.dumps(scopes)
+    params = []
+    for token in tokens:
+        params += [token.kind.value, *shared, token.pepper_id, token.digest, token.hint]
+        params += [scopes_json, "", "", family]
+    _fetch_one(db, _insert_statement(db.vendor, tuple(token.kind for token in tokens)), params)
+
+
+# The client-credentials grant: the App's Bearer Token regenerated with the Keys tab's one-hour
+# grace (credentials.services.rotate_bearer_token holds the rule; these are its statements).
+def _rows(db: BaseDatabaseWrapper, statement: _Statement, params: list) -> list[_Row]:
+    """Every row a statement answers, by column name; parameters may be None (NULL). For the
+    statements inside a transaction, where no dropped connection is replaced mid-way."""
+    with db.wrap_database_errors:
+        if db.vendor == "postgresql":
+            result = db.connection.pgconn.exec_params(
+                statement.sql, [None if param is None else str(param).encode() for param in params]
+            )
+            if result.status not in (ExecStatus.TUPLES_OK, ExecStatus.COMMAND_OK):
+                raise error_from_result(result)
+            rows = [
+                tuple(
+                    None if raw is None else read(raw)
+                    for read, raw in zip(
+                        statement.text_readers,
+                        (result.get_value(row, column) for column in range(result.nfields)),
+                        strict=True,
+                    )
+                )
+                for row in range(result.ntuples)
+            ]
+        else:
+            rows = db.connection.execute(statement.sql, params).fetchall()
+    return [_Row(zip(statement.names, row, strict=True)) for row in rows]
+
+
+_LOCK_APP_COLUMNS = (("status", "status", str), ("name", "name", str))
+
+
+@cache
+def _lock_app_statement(vendor: str) -> _Statement:
+    # SQLite has no row locks: Django's atomic() began the transaction IMMEDIATE, which holds
+    # the database's write lock until it ends.
+    lock = " FOR UPDATE" if vendor == "postgresql" else ""
+    sql = f"SELECT status, name FROM {_APP} WHERE id = %s{lock}"  # noqa: S608
+    return _Statement.build(vendor, sql, _LOCK_APP_COLUMNS)
+
+
+def lock_app(app_pk: int) -> _Row | None:
+    """The App's status and name, its row locked until the transaction ends (as
+    `App.objects.lock` does), so changes to one App run one at a time."""
+    db = _database()
+    rows = _rows(db, _lock_app_statement(db.vendor), [app_pk])
+    return rows[0] if rows else None
+
+
+_CREDENTIAL = Credential._meta.db_table
+# The raw `revoked_at`, not `revoked_at IS NOT NULL`: SQLite 3.40 answers such an expression
+# wrongly in RETURNING when a partial index (one current value per kind) holds it.
+_RETIRED_COLUMNS = (("hint", "hint", str), ("revoked_at", "revoked_at", str))
+
+
+@cache
+def _retire_statement(vendor: str, grace: timedelta) -> _Statement:
+    # In SET, every column reads the row as it was: a value already in its grace period is
+    # revoked now, the current one gets its grace period; RETURNING reads the row as it is.
+    sql = (
+        f"UPDATE {_CREDENTIAL} SET"  # noqa: S608
+        " revoked_at = CASE WHEN expires_at IS NULL THEN revoked_at ELSE {now} END,"
+        f" expires_at = CASE WHEN expires_at IS NULL THEN {_later(vendor, grace)}"
+        " ELSE expires_at END"
+        " WHERE app_id = %s AND kind = %s AND revoked_at IS NULL"
+        " AND (expires_at IS NULL OR expires_at > {now})"
+        f" RETURNING {', '.join(expression for _, expression, _ in _RETIRED_COLUMNS)}"
+    )
+    return _Statement.build(vendor, sql, _RETIRED_COLUMNS)
+
+
+def retire_valid_values(*, app_pk: int, kind: str, grace: timedelta) -> list[_Row]:
+    """The App's valid values of `kind`: the current one valid for `grace` more, one already
+    in its grace period revoked now. Answers each one's `hint` and `revoked_at` (set: it was
+    in its grace period)."""
+    db = _database()
+    return _rows(db, _retire_statement(db.vendor, grace), [app_pk, kind])
+
+
+_INSERTED_CREDENTIAL = (
+    "app_id",
+    "kind",
+    "pepper_id",
+    "digest",
+    "hint",
+    "secret_key_id",
+    "secret_hint",
+    "permission",
+    "created_by_id",
+    "created_at",
+)
+
+
+@cache
+def _insert_credential_statement(vendor: str) -> _Statement:
+    columns = ", ".join(Credential._meta.get_field(name).column for name in _INSERTED_CREDENTIAL)
+    placeholders = ", ".join(["%s"] * (len(_INSERTED_CREDENTIAL) - 1))
+    sql = f"INSERT INTO {_CREDENTIAL} ({columns}) VALUES ({placeholders}, {{now}})"  # noqa: S608
+    return _Statement.build(vendor, sql)
+
+
+def insert_credential(
+    *, app_pk: int, kind: str, token: NewToken, created_by_id: int | None
+) -> None:
+    """Store a new value without a secret (a Bearer Token): its digest and hint, never it."""
+    db = _database()
+    params = [app_pk, kind, token.pepper_id, token.digest, token.hint, "", "", ""]
+    _rows(db, _insert_credential_statement(db.vendor), [*params, created_by_id])
+
+
+_EVENT_FIELDS = (
+    "actor_id",
+    "actor_email",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+    "ip_address",
+    "via",
+)
+
+
+@cache
+def _insert_event_statement(vendor: str) -> _Statement:
+    columns = ", ".join(AuditEvent._meta.get_field(name).column for name in _EVENT_FIELDS)
+    columns += f", {AuditEvent._meta.get_field('created_at').column}"
+    placeholders = ", ".join(["%s"] * len(_EVENT_FIELDS))
+    sql = f"INSERT INTO {_EVENT} ({columns}) VALUES ({placeholders}, {{now}})"  # noqa: S608
+    return _Statement.build(vendor, sql)
+
+
+def insert_event(fields: dict) -> None:
+    """Write an audit event whose fields audit.services.event_fields composed and checked."""
+    db = _database()
+    params = [fields[name] for name in _EVENT_FIELDS]
+    params[_EVENT_FIELDS.index("changes")] = json.dumps(fields["changes"])
+    _rows(db, _insert_event_statement(db.vendor), params)
