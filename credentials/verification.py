@@ -283,6 +283,7 @@ verify_access_token = partial(_verify, _ACCESS_TOKEN)
 # design as above, joined to the App's status and its user authentication settings, so a
 # suspension, a protocol turned off or a narrower level acts on the next request.
 _USER_TOKEN = UserToken._meta.db_table
+_USERS = UserToken._meta.get_field("user").related_model._meta.db_table
 _PROTOCOL_OFF = {
     UserTokenKind.OAUTH2_ACCESS: ("oauth2_enabled", Reason.OAUTH2_OFF),
     UserTokenKind.OAUTH2_REFRESH: ("oauth2_enabled", Reason.OAUTH2_OFF),
@@ -342,6 +343,7 @@ class _UserTokenLookup:
                 f"CASE WHEN t.revoked_at IS NOT NULL OR t.used_at IS NOT NULL"
                 f" THEN '{Reason.REVOKED}'"
                 f" WHEN t.expires_at <= {{now}} THEN '{Reason.EXPIRED}'"
+                f" WHEN NOT u.is_active THEN '{Reason.ACCOUNT_INACTIVE}'"
                 f" WHEN a.status = '{Status.SUSPENDED}' THEN '{Reason.APP_SUSPENDED}'"
                 f" WHEN s.id IS NULL OR NOT s.{setting} THEN '{off}' END",
                 str,
@@ -366,6 +368,7 @@ class _UserTokenLookup:
             sql = (
                 f"SELECT {', '.join(expression for _, expression, _ in self.columns)}"  # noqa: S608
                 f" FROM {_USER_TOKEN} t JOIN {App._meta.db_table} a ON a.id = t.app_id"
+                f" JOIN {_USERS} u ON u.id = t.user_id"
                 f" LEFT JOIN {UserAuthenticationSettings._meta.db_table} s ON s.app_id = a.id"
                 f" WHERE t.kind = %s AND t.digest IN ({', '.join(['%s'] * digests)})"
             )

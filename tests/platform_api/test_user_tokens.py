@@ -310,3 +310,17 @@ def test_with_the_nonce_store_down_a_signed_call_is_503_problem(client, app, use
     assert response.status_code == 503
     assert problem(response) == "service-unavailable"
     assert response["Retry-After"] == "5"
+
+
+def test_a_deactivated_accounts_user_token_is_refused_on_the_next_request(client, app, other_user):
+    from credentials.verification import Reason, verify_user_access_token
+    from tests.platform_api.conftest import oauth2_token
+
+    token = oauth2_token(app, other_user)
+    assert client.get("/2/users/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+
+    other_user.is_active = False
+    other_user.save(update_fields=["is_active"])
+
+    assert verify_user_access_token(token).reason == Reason.ACCOUNT_INACTIVE
+    assert client.get("/2/users/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
