@@ -15,6 +15,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from apps.models import Permission
+from core.errors import Unavailable
 from credentials import formats
 from credentials.oauth1 import SignedRequestRefused, parse, verify_signed_request
 from credentials.verification import (
@@ -138,6 +139,10 @@ class OAuth1Authentication(BaseAuthentication):
             signed = verify_signed_request(request._request)
         except SignedRequestRefused as refused:
             raise self._problem(request, refused) from None
+        except Unavailable as outage:  # the nonce store is down: refused, never let through
+            raise ServiceUnavailable(
+                outage.message, headers={"Retry-After": str(outage.retry_after)}
+            ) from None
         note_app(request, signed.app_pk, signed.app_id)
         user = _lazy_user(signed.user_id)
         caller = Caller(
@@ -152,8 +157,6 @@ class OAuth1Authentication(BaseAuthentication):
 
     @staticmethod
     def _problem(request: Request, refused: SignedRequestRefused) -> Exception:
-        if refused.status == 503:
-            return ServiceUnavailable(refused.message, headers={"Retry-After": "5"})
         # Which App signed, so its usage counts the refusal, and a suspended one hears why:
         # one more lookup, on refusals only.
         try:
