@@ -213,7 +213,7 @@ def backend_cpu_seconds(url: str, database: str) -> dict[int, float]:
     when PostgreSQL runs on this machine)."""
     pids = psql(
         url,
-        f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}' "
+        f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}' "  # noqa: S608
         "AND pid <> pg_backend_pid()",
     ).split()
     found = {}
