@@ -41,7 +41,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # redis-server on other ports: it needs Debian's postgresql and redis-server packages.
 INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
 
-test: lint
+test: lint wrk
 	@[ -x $(CHROMIUM) ] || { echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
