@@ -6,7 +6,9 @@ off) on PostgreSQL and Redis, driven by wrk over loopback, one bounded run per s
 - GET /2/users/me with a user's OAuth 2.0 access token (issued by the real code exchange);
 - token refresh: POST /2/oauth2/token, one chain of single-use rotating refresh tokens per wrk
   connection (the Lua script presents the refresh token the previous answer returned);
-- the dashboard page for a signed-in developer (session cookie).
+- the dashboard page for a signed-in developer (session cookie);
+- for scale, the floor: GET /healthz (gunicorn, HTTP and the middleware around a view that
+  does nothing).
 
     DATABASE_URL=postgres://… REDIS_URL=redis://… .venv/bin/python bench/load.py \
         [--seconds 20] [--workers 4] [--connections 8] [--threads 2]

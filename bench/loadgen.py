@@ -362,6 +362,11 @@ class Portico:
                 "/",
                 LUA_GET.format(header=lua("Cookie"), value=lua(seed["session_cookie"])),
             ),
+            # The floor: gunicorn, HTTP and the middleware around a view that does nothing.
+            "floor: GET /healthz": (
+                "/healthz",
+                LUA_GET.format(header=lua("Accept"), value=lua("*/*")),
+            ),
         }
 
     def check_scenarios(self) -> None:
