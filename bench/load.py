@@ -44,6 +44,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument(
+        "--size-rows",
+        type=int,
+        default=200_000,
+        help="user-token rows to add (copies of the issued ones, fresh digests) to measure "
+        "table and index bytes per token",
+    )
+    parser.add_argument(
         "--stats-wait",
         type=float,
         default=11,
@@ -80,14 +87,17 @@ def main() -> None:
             f"{'scenario':30} {'req/s':>9} {'p50':>9} {'p99':>9} {'errors':>7} "
             f"{'app CPU/req':>12} {'db CPU/req':>11} {'rows/req':>9}"
         )
+        peaks = {"connections": 0, "redis_clients": 0}
         for name, (path, script) in portico.scenarios(args.threads).items():
             result = run(portico, name, path, script, work, args)
+            for what in peaks:
+                peaks[what] = max(peaks[what], result[what])
             print(
                 f"{name:30} {result['rps']:9.1f} {result['p50']:>9} {result['p99']:>9} "
                 f"{result['errors']:7d} {result['app_ms']:9.2f} ms {result['db_ms']:8.2f} ms "
                 f"{result['rows']:9.2f}"
             )
-        footprint(portico, args)
+        footprint(portico, args, peaks)
     finally:
         portico.stop()
         portico.drop()
@@ -119,6 +129,8 @@ def run(portico, name, path, script, work, args) -> dict:
     )
     app_after = loadgen.process_cpu_seconds(portico.process.pid)
     db_after = loadgen.backend_cpu_seconds(portico.url, portico.database)
+    result["connections"] = len(db_after)  # right after the load, before workers go idle
+    result["redis_clients"] = loadgen.redis_footprint(portico.redis_url)["clients"]
     time.sleep(args.stats_wait)
     rows = rows_written(portico) - rows_before
     requests = max(result["requests"], 1)
@@ -131,17 +143,12 @@ def run(portico, name, path, script, work, args) -> dict:
     return result
 
 
-def footprint(portico: loadgen.Portico, args) -> None:
-    connections = int(
-        loadgen.psql(
-            portico.url,
-            "SELECT count(*) FROM pg_stat_activity "  # noqa: S608 - our own database's name
-            f"WHERE datname = '{portico.database}' AND pid <> pg_backend_pid()",
-        )
-    )
+def footprint(portico: loadgen.Portico, args, peaks: dict) -> None:
+    connections = peaks["connections"]
     print(
-        f"PostgreSQL connections to the database: {connections} for {args.workers} workers "
-        f"({connections / args.workers:.2f} per worker)"
+        f"PostgreSQL connections to the database, at most: {connections} for {args.workers} "
+        f"workers ({connections / args.workers:.2f} per worker); Redis connections, at most: "
+        f"{peaks['redis_clients']}"
     )
     for table in TOKEN_TABLES:
         count, size = loadgen.psql(
@@ -160,10 +167,45 @@ def footprint(portico: loadgen.Portico, args) -> None:
         "FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC LIMIT 6",
     )
     print("largest tables (name, live rows, bytes):", "; ".join(largest.splitlines()))
+    if args.size_rows:
+        token_bytes(portico, args.size_rows)
     redis = loadgen.redis_footprint(portico.redis_url)
     print(
-        f"Redis database: {redis['keys']} keys, {redis['bytes']} bytes (MEMORY USAGE), "
-        f"{redis['clients']} client connections for {args.workers} workers"
+        f"Redis database after the run: {redis['keys']} keys, {redis['bytes']} bytes (MEMORY USAGE)"
+    )
+
+
+def token_bytes(portico: loadgen.Portico, rows: int) -> None:
+    """Bytes per user token at scale: add `rows` copies of the issued tokens (each with a fresh
+    digest and family, so the unique and family indexes grow as with real tokens), VACUUM, and
+    divide the growth of table, indexes and TOAST by the rows added."""
+    table = "credentials_usertoken"
+    columns = loadgen.psql(
+        portico.url,
+        "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM "  # noqa: S608
+        f"information_schema.columns WHERE table_name = '{table}' AND column_name <> 'id'",
+    ).split(",")
+    fresh = {
+        "digest": "md5(random()::text) || md5(random()::text)",
+        "family": "md5(random()::text)",
+    }
+    select = ", ".join(fresh.get(column, f"t.{column}") for column in columns)
+    existing = int(loadgen.psql(portico.url, f"SELECT count(*) FROM {table}"))  # noqa: S608
+    loadgen.psql(portico.url, f"VACUUM ANALYZE {table}")
+    before = int(loadgen.psql(portico.url, f"SELECT pg_total_relation_size('{table}')"))
+    copies = -(-rows // max(existing, 1))
+    loadgen.psql(
+        portico.url,
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - the table's own columns
+        f"SELECT {select} FROM {table} t, generate_series(1, {copies}) LIMIT {rows}",
+    )
+    loadgen.psql(portico.url, f"VACUUM ANALYZE {table}")
+    after = int(loadgen.psql(portico.url, f"SELECT pg_total_relation_size('{table}')"))
+    per_row = (after - before) / rows
+    print(
+        f"{table} at scale: {rows} more rows took {(after - before) / 2**20:.1f} MiB: "
+        f"{per_row:.0f} bytes a token with its indexes, "
+        f"{per_row * 1_000_000 / 2**20:.0f} MiB per million tokens"
     )
 
 

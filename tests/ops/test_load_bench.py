@@ -31,6 +31,8 @@ def test_the_load_bench_runs_every_scenario_without_an_error_and_drops_its_datab
             "1",
             "--stats-wait",
             "0",
+            "--size-rows",
+            "1000",
         ],
         cwd=ROOT,
         env={
@@ -53,4 +55,5 @@ def test_the_load_bench_runs_every_scenario_without_an_error_and_drops_its_datab
         ).groups()
         assert float(requests_per_second) > 0 and int(errors) == 0, line
     assert "1.00 per worker" in done.stdout  # one PostgreSQL connection per sync worker
+    assert "credentials_usertoken at scale: 1000 more rows" in done.stdout
     assert cluster.sql("SELECT count(*) FROM pg_database WHERE datname LIKE '%load%'") == "0"
