@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run serve test lint bench
+.PHONY: install run serve test lint bench load side-by-side wrk
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12) and "Portico needs Python 3.12 or newer" or 0)'
@@ -41,7 +41,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # redis-server on other ports: it needs Debian's postgresql and redis-server packages.
 INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
 
-test: lint
+test: lint wrk
 	@[ -x $(CHROMIUM) ] || { echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
@@ -56,3 +56,21 @@ bench: install
 	$(PY) bench/verify_bearer.py
 	$(PY) bench/platform_api.py
 	$(PY) bench/oauth_tokens.py
+
+# Load test (bench, not a test): wrk against make serve's gunicorn (4 workers) on the PostgreSQL
+# server of DATABASE_URL (a disposable database is made and dropped) and the Redis database of
+# REDIS_URL (flushed: give it one of its own). LOAD_SECONDS per scenario.
+LOAD_SECONDS ?= 20
+WORKERS ?= 4
+
+wrk:
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk (the load generator)"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+load: install wrk
+	$(PY) bench/load.py --seconds $(LOAD_SECONDS) --workers $(WORKERS)
+
+# django-oauth-toolkit and Portico in the same run, same workers, database server and wrk.
+side-by-side: install wrk
+	$(PY) bench/side_by_side_dot.py --seconds $(LOAD_SECONDS) --workers $(WORKERS)

@@ -13,16 +13,24 @@ gunicorn and the same number of sync workers, and drives it with wrk (Debian's `
 - a protected resource with a valid Bearer token (GET /protected),
 - token refresh (POST /o/token/ grant_type=refresh_token; each refresh token used once).
 
-It prints requests per second, p50 and p99 latency and errors for each. Portico's half
-(the client-credentials token endpoint, /2/users/me, refresh) arrives with the authorization
-server and the platform API; the same `measure` then runs against it and the ratios are printed.
+Portico's half runs in the same process of this script, on the same PostgreSQL server (its own
+disposable database, bench/loadgen.py's Portico: `make serve`'s gunicorn.conf.py, DEBUG off, and
+the Redis of REDIS_URL, which it FLUSHes), with the same worker count and wrk settings:
+
+- client-credentials token: POST /oauth2/token, HTTP Basic API Key:Secret;
+- protected resource: GET /2/users/me with a user's OAuth 2.0 access token (the toolkit's
+  protected view checks a user's token too: both look the token up, neither caches it);
+- token refresh: POST /2/oauth2/token, chained (each answer's refresh token presented next).
+
+It prints requests per second, p50 and p99 latency and errors for each, each pair and the
+ratio (Portico / toolkit). Targets: at least 5x on the protected resource, 100x on the token
+endpoint.
 """
 
 import argparse
 import hashlib
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -37,6 +45,15 @@ from base64 import b64encode
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import loadgen  # noqa: E402
+
+TARGETS = {
+    "client-credentials token": ">= 100x",
+    "protected resource": ">= 5x",
+    "token refresh": "none set",
+}
 PINS = [
     "django-oauth-toolkit==3.4.1",
     "Django==6.1.3",
@@ -90,16 +107,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith(("postgres://", "postgresql://")):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server (a disposable database is made on it).")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")) or not redis_url:
+        sys.exit(
+            "Set DATABASE_URL to a PostgreSQL server (disposable databases are made on it) and "
+            "REDIS_URL to a Redis database of the bench's own (it is flushed)."
+        )
     if not shutil.which("wrk"):
         sys.exit("The load generator is missing: apt-get install wrk")
 
     python = build_environment()
     work = Path(tempfile.mkdtemp(prefix="portico-dot-bench-"))
-    database = f"dot_bench_{os.getpid()}"
+    database = loadgen.disposable_name(database_url, "dot")
     server_url = _with_database(database_url, database)
-    _psql(database_url, f"CREATE DATABASE {database}")
+    admin_url = _with_database(database_url, "postgres")
+    _psql(admin_url, f"CREATE DATABASE {database}")
     environment = {
         "PATH": os.environ["PATH"],
         "HOME": os.environ.get("HOME", "/"),
@@ -109,6 +131,13 @@ def main() -> None:
         "SECRET_KEY": secrets.token_urlsafe(50),
     }
     server = None
+    portico = loadgen.Portico(
+        database_url=database_url,
+        redis_url=redis_url,
+        workers=args.workers,
+        work=work,
+        chains=2 * args.connections,
+    )
     try:
         _run([python, "-m", "django", "migrate", "--noinput", "-v0"], environment)
         refresh_file = work / "refresh_tokens.txt"
@@ -165,60 +194,84 @@ def main() -> None:
             f"wrk {args.threads} threads x {args.connections} connections, "
             f"{args.seconds} s each"
         )
+        toolkit = {}
         for name, (path, script) in scripts.items():
-            result = measure(base + path, script, work, args)
+            toolkit[name] = result = measure(
+                base + path, script, work, args, server.pid, server_url, database
+            )
             print(
                 f"{name:26} {result['rps']:9.1f} req/s  p50 {result['p50']:>9}  "
-                f"p99 {result['p99']:>9}  errors {result['errors']}"
+                f"p99 {result['p99']:>9}  errors {result['errors']}  "
+                f"CPU/req app {result['app_ms']:.2f} ms db {result['db_ms']:.2f} ms"
             )
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        server = None
+
+        portico.start()
+        portico.check_scenarios()
+        theirs = portico.scenarios(args.threads)
+        ours = {
+            "client-credentials token": theirs["client-credentials token"],
+            "protected resource": theirs["GET /2/users/me (user token)"],
+            "token refresh": theirs["token refresh"],
+        }
         print(
-            "Portico: not measured on this branch (needs the authorization server and the "
-            "platform API); ratios follow when they merge."
+            f"Portico (/oauth2/token; GET /2/users/me with a user token; /2/oauth2/token), "
+            f"{args.workers} gunicorn workers (gunicorn.conf.py), PostgreSQL and Redis"
         )
+        for name, (path, script) in ours.items():
+            result = measure(
+                portico.base + path,
+                script,
+                work,
+                args,
+                portico.process.pid,
+                portico.url,
+                portico.database,
+            )
+            ratio = result["rps"] / toolkit[name]["rps"] if toolkit[name]["rps"] else float("inf")
+            print(
+                f"{name:26} {result['rps']:9.1f} req/s  p50 {result['p50']:>9}  "
+                f"p99 {result['p99']:>9}  errors {result['errors']}  "
+                f"CPU/req app {result['app_ms']:.2f} ms db {result['db_ms']:.2f} ms"
+            )
+            print(
+                f"{'':26} Portico {result['rps']:.1f} vs toolkit {toolkit[name]['rps']:.1f} "
+                f"req/s: ratio {ratio:.1f}x (target {TARGETS[name]}); CPU per request "
+                f"(app + db) {cpu(toolkit[name]) / cpu(result):.1f}x less"
+            )
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-        _psql(database_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        portico.stop()
+        portico.drop()
+        _psql(admin_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         shutil.rmtree(work, ignore_errors=True)
 
 
-def measure(url: str, script: str, work: Path, args) -> dict:
-    """One wrk run: requests per second, p50 and p99 latency, and every error it counted."""
-    lua = work / f"{hashlib.sha256(script.encode()).hexdigest()[:8]}.lua"
-    lua.write_text(script)
-    output = subprocess.run(  # noqa: S603
-        [  # noqa: S607 - Debian's wrk
-            "wrk",
-            "--latency",
-            "-t",
-            str(args.threads),
-            "-c",
-            str(args.connections),
-            "-d",
-            f"{args.seconds}s",
-            "--timeout",
-            "30s",
-            "-s",
-            str(lua),
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=args.seconds + 120,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)
-    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    sockets = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+def measure(url: str, script: str, work: Path, args, pid: int, db_url: str, db: str) -> dict:
+    """wrk's figures, plus the CPU the server's gunicorn processes and its PostgreSQL backends
+    spent per request: on a shared machine, throughput follows what else runs; CPU per
+    request much less."""
+    app_before = loadgen.process_cpu_seconds(pid)
+    db_before = loadgen.backend_cpu_seconds(db_url, db)
+    result = loadgen.measure(
+        url, script, work, seconds=args.seconds, connections=args.connections, threads=args.threads
     )
-    errors = (int(non_2xx.group(1)) if non_2xx else 0) + (
-        sum(int(n) for n in sockets.groups()) if sockets else 0
+    app_after = loadgen.process_cpu_seconds(pid)
+    db_after = loadgen.backend_cpu_seconds(db_url, db)
+    requests = max(result["requests"], 1)
+    db_seconds = sum(seconds - db_before.get(one, 0.0) for one, seconds in db_after.items())
+    result.update(
+        app_ms=(app_after - app_before) * 1000 / requests, db_ms=db_seconds * 1000 / requests
     )
-    return {"rps": rps, "p50": p50, "p99": p99, "errors": errors}
+    return result
+
+
+def cpu(result: dict) -> float:
+    return max(result["app_ms"] + result["db_ms"], 1e-9)
 
 
 def build_environment() -> str:

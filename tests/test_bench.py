@@ -67,7 +67,27 @@ def test_the_side_by_side_bench_asks_for_a_postgresql_server_in_one_line():
 
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        "Set DATABASE_URL to a PostgreSQL server (a disposable database is made on it)."
+        "Set DATABASE_URL to a PostgreSQL server (disposable databases are made on it) and "
+        "REDIS_URL to a Redis database of the bench's own (it is flushed)."
+    )
+
+
+def test_the_load_bench_asks_for_postgresql_and_redis_in_one_line():
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")}
+    environment["DATABASE_URL"] = "sqlite:///nowhere.sqlite3"
+    result = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, "bench/load.py", "--seconds", "1"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Set DATABASE_URL to a PostgreSQL server and REDIS_URL to a Redis database."
     )
 
 

@@ -1,10 +1,11 @@
-"""The portal's URLs plus one protected resource: a Bearer Token checked through
-credentials.verification, as the platform API will (until it merges, the tests' only data-plane
-endpoint)."""
+"""The portal's URLs plus two protected resources for the evidence: a Bearer Token checked
+through credentials.verification, and an OAuth 1.0a signed request (API Key and Access Token)
+checked through credentials.oauth1, nonce included."""
 
 from django.http import JsonResponse
 from django.urls import path
 
+from credentials.oauth1 import SignedRequestRefused, verify_signed_request
 from credentials.verification import verify_bearer_token
 from portal.urls import handler500  # noqa: F401
 from portal.urls import urlpatterns as portal_urlpatterns
@@ -24,4 +25,16 @@ def bearer_check(request):
     return JsonResponse({"app_id": result.app_id})
 
 
-urlpatterns = [path("_check/bearer", bearer_check, name="bearer_check"), *portal_urlpatterns]
+def oauth1_check(request):
+    try:
+        signed = verify_signed_request(request)
+    except SignedRequestRefused as refusal:
+        return JsonResponse({"error": refusal.message}, status=refusal.status)
+    return JsonResponse({"app_id": signed.app_id})
+
+
+urlpatterns = [
+    path("_check/bearer", bearer_check, name="bearer_check"),
+    path("_check/oauth1", oauth1_check, name="oauth1_check"),
+    *portal_urlpatterns,
+]

@@ -6,6 +6,7 @@ process: verification asks the database, limits count in Redis, sessions live in
 import re
 
 import pytest
+from oauthlib.oauth1 import Client as OAuth1Signer
 
 from credentials.models import Kind
 from tests.ops.cluster import Browser, bearer
@@ -172,3 +173,36 @@ def test_the_instances_logs_hold_no_key_or_token(cluster):
     for value in values:
         assert value[7:] not in everything
     assert not re.search(r"\bptc_(ck|cs|bt|at|as|os)_[0-9A-Za-z]{38}\b", everything)
+
+
+def test_an_oauth1_nonce_used_through_a_is_refused_on_b(cluster, owner):
+    """The same signed request (same URL: a load balancer's host in front of both) replayed
+    on B: its nonce was remembered in Redis by A."""
+    app_id = cluster.seed["app_id"]
+    key_page = regenerate(owner, cluster.a.base, app_id, Kind.API_KEY).text
+    token_page = regenerate(owner, cluster.a.base, app_id, Kind.ACCESS_TOKEN).text
+    signer = OAuth1Signer(
+        new_value(key_page, "ptc_ck_"),
+        client_secret=new_value(key_page, "ptc_cs_"),
+        resource_owner_key=new_value(token_page, "ptc_at_"),
+        resource_owner_secret=new_value(token_page, "ptc_as_"),
+    )
+    url = f"{cluster.a.base}/_check/oauth1"
+    host = cluster.a.base.removeprefix("http://")
+    _, headers, _ = signer.sign(url)
+    _, fresh_headers, _ = signer.sign(url)
+
+    first = Browser().get(url, Authorization=headers["Authorization"])
+    replayed = Browser().get(
+        f"{cluster.b.base}/_check/oauth1", Authorization=headers["Authorization"], Host=host
+    )
+    fresh = Browser().get(
+        f"{cluster.b.base}/_check/oauth1", Authorization=fresh_headers["Authorization"], Host=host
+    )
+
+    assert first.status == 200 and first.json()["app_id"] == app_id
+    assert replayed.status == 401
+    assert replayed.json()["error"] == (
+        "This oauth_nonce was already used: each request needs a new one."
+    )
+    assert fresh.status == 200  # B checks signatures for A's host: only the nonce was refused
