@@ -55,6 +55,11 @@ class Problem(serializers.Serializer):
     )
 
 
+# What the examples of a page of results show: the first page of the example App's list.
+EXAMPLE_SITE = "https://portico.example.com"
+EXAMPLE_APP_ID = "4817203956"
+EXAMPLE_CURSOR = "cD0yMDI2LTAzLTAyKzA5JTNBMTQlM0EwNy41MTIwMDAlMkIwMCUzQTAw"
+
 # Which refusals each operation may answer, with their problem types.
 _REFUSALS = {
     "400": "validation, malformed-request: the input is not valid; nothing was changed",
@@ -84,7 +89,26 @@ class PorticoAutoSchema(AutoSchema):
                     "content": {PROBLEM_JSON: {"schema": problem_ref}},
                 },
             )
+            # The operation's problem examples (OpenApiExample with this status code and the
+            # problem+json media type) go with the refusal they illustrate.
+            problem = responses[code].get("content", {}).get(PROBLEM_JSON)
+            if problem is None or "examples" in problem:
+                continue
+            if examples := self._get_examples(Problem(), direction, PROBLEM_JSON, code):
+                problem["examples"] = examples
         return responses
+
+    def _get_examples(self, serializer, direction, media_type, status_code=None, extras=None):
+        examples = super()._get_examples(serializer, direction, media_type, status_code, extras)
+        # drf-spectacular wraps a list's example in the paginator's own example links
+        # (api.example.org); a page of Portico's names the next page by its cursor.
+        for example in examples.values():
+            page = example.get("value")
+            if isinstance(page, dict) and {"next", "previous", "results"} <= page.keys():
+                path = self.path.replace("{app_id}", EXAMPLE_APP_ID)
+                page["next"] = f"{EXAMPLE_SITE}{path}?cursor={EXAMPLE_CURSOR}"
+                page["previous"] = None
+        return examples
 
 
 def only_the_portal_api(endpoints: list) -> list:

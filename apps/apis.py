@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from apps import selectors, services
 from apps.icons import normalize_icon
 from apps.models import App, Environment, PolicyArea, Status, Suspension
+from apps.names import APP_NAME_TAKEN
 from audit.models import AuditEvent
 from core.api import (
     IF_MATCH,
@@ -26,8 +27,95 @@ from core.api import (
     validated,
     with_etag,
 )
-from core.errors import NotFound, ValidationError
+from core.errors import (
+    Conflict,
+    NotFound,
+    PorticoError,
+    PreconditionFailed,
+    ReauthenticationNeeded,
+    Suspended,
+    ValidationError,
+)
 from projects.models import Project
+
+# Examples in the OpenAPI schema, in Portico's formats: App IDs of 10 digits, keys of a prefix
+# and 38 base62 characters, hints of 4.
+EXAMPLE_APP = {
+    "app_id": 4817203956,
+    "name": "Storm Bot",
+    "project_id": 12,
+    "project_name": "Weather alerts",
+    "description": "Posts severe weather warnings for the Alps.",
+    "icon_url": None,
+    "website_url": "https://storm-bot.example.com",
+    "callback_urls": ["https://storm-bot.example.com/oauth/callback"],
+    "terms_of_service_url": "https://storm-bot.example.com/terms",
+    "privacy_policy_url": "https://storm-bot.example.com/privacy",
+    "organization_name": "Storm Bot Ltd",
+    "organization_url": "https://example.com",
+    "use_case": "Reads official weather warnings and posts them with a map.",
+    "environment": "production",
+    "status": "active",
+    "suspension": None,
+    "created_at": "2026-03-02T09:14:07.512000Z",
+    "updated_at": "2026-03-05T16:40:21.038000Z",
+}
+EXAMPLE_SUSPENDED_APP = EXAMPLE_APP | {
+    "status": "suspended",
+    "suspension": {
+        "policy_area": "spam",
+        "explanation": "The App posted the same warning 40 times an hour.",
+        "suspended_at": "2026-03-06T08:02:55.120000Z",
+    },
+    "updated_at": "2026-03-06T08:02:55.120000Z",
+    "owner_email": "dana@example.com",
+}
+
+
+def problem_example(name: str, error: PorticoError) -> OpenApiExample:
+    """An example of the problem+json body that `error` answers (see api/errors.py), shown
+    under the operation's response with that status code."""
+    value = {"type": error.type, "title": error.title, "status": error.status}
+    value["detail"] = error.message
+    if isinstance(error, ValidationError):
+        value["errors"] = error.message_dict
+    return OpenApiExample(
+        name,
+        value=value,
+        status_codes=[str(error.status)],
+        media_type="application/problem+json",
+        response_only=True,
+    )
+
+
+def drf_problem_example(name: str, status: int, type_: str, title: str, detail: str):
+    """An example of a refusal DRF raises (authentication, permission), as api/errors.py
+    answers it."""
+    return OpenApiExample(
+        name,
+        value={"type": type_, "title": title, "status": status, "detail": detail},
+        status_codes=[str(status)],
+        media_type="application/problem+json",
+        response_only=True,
+    )
+
+
+APP_NOT_FOUND = problem_example("No such App", NotFound("No such App."))
+APP_SUSPENDED = problem_example("Suspended", Suspended(services.SUSPENDED))
+NOT_AUTHENTICATED = drf_problem_example(
+    "No token",
+    401,
+    "not-authenticated",
+    "Authentication needed",
+    "Authentication credentials were not provided.",
+)
+REAUTHENTICATION_NEEDED = problem_example(
+    "Password entered too long ago",
+    ReauthenticationNeeded(
+        "Enter your password again to change keys, tokens or Apps: it was entered more than a "
+        "few minutes ago."
+    ),
+)
 
 ORDERINGS = {
     "created": ("created_at", "id"),
@@ -134,6 +222,13 @@ class AppListApi(APIView):
         tags=["Apps"],
         parameters=[AppFilters],
         responses=AppOutput(many=True),
+        examples=[
+            OpenApiExample("A page of Apps", value=EXAMPLE_APP, response_only=True),
+            problem_example(
+                "Unknown ordering",
+                ValidationError({"ordering": '"size" is not a valid choice.'}),
+            ),
+        ],
     )
     def get(self, request):
         filters = _filters(AppFilters, request)
@@ -172,6 +267,7 @@ class AppDetailApi(APIView):
         summary="Read one of your Apps (its App details, status and suspension)",
         tags=["Apps"],
         responses=AppOutput,
+        examples=[OpenApiExample("An App", value=EXAMPLE_APP), APP_NOT_FOUND],
     )
     def get(self, request, app_id: int):
         app = selectors.owned_app(request.user, app_id)
@@ -194,7 +290,17 @@ class AppDetailApi(APIView):
                     "callback_urls": ["https://example.com/callback"],
                 },
                 request_only=True,
-            )
+            ),
+            OpenApiExample("The App as changed", value=EXAMPLE_APP, response_only=True),
+            problem_example("Name taken", ValidationError({"name": APP_NAME_TAKEN})),
+            problem_example(
+                "Changed since your read",
+                PreconditionFailed(
+                    "The object changed since you read it; nothing was changed. GET it again, "
+                    "then send its new ETag in If-Match."
+                ),
+            ),
+            APP_SUSPENDED,
         ],
     )
     def patch(self, request, app_id: int):
@@ -215,6 +321,7 @@ class AppDetailApi(APIView):
         "deleted.",
         tags=["Apps"],
         responses={204: None},
+        examples=[REAUTHENTICATION_NEEDED, APP_SUSPENDED, APP_NOT_FOUND],
     )
     def delete(self, request, app_id: int):
         app = selectors.owned_app(request.user, app_id)
@@ -233,7 +340,20 @@ class AppIconApi(APIView):
     parser_classes = [parsers.MultiPartParser]
 
     @extend_schema(
-        summary="Upload the App icon", tags=["Apps"], request=IconInput, responses=AppOutput
+        summary="Upload the App icon",
+        tags=["Apps"],
+        request=IconInput,
+        responses=AppOutput,
+        examples=[
+            OpenApiExample(
+                "With its icon",
+                value=EXAMPLE_APP | {"icon_url": "/media/icons/4817203956/3f9c2a71.png"},
+                response_only=True,
+            ),
+            problem_example(
+                "Not an image", ValidationError({"icon": "Upload a PNG, JPEG or GIF image."})
+            ),
+        ],
     )
     def put(self, request, app_id: int):
         app = selectors.owned_app(request.user, app_id)
@@ -245,7 +365,12 @@ class AppIconApi(APIView):
         app = services.update_app_details(app=app, actor=request.actor, icon=icon)
         return Response(AppOutput(app).data)
 
-    @extend_schema(summary="Remove the App icon", tags=["Apps"], responses={200: AppOutput})
+    @extend_schema(
+        summary="Remove the App icon",
+        tags=["Apps"],
+        responses={200: AppOutput},
+        examples=[OpenApiExample("Without an icon", value=EXAMPLE_APP), APP_SUSPENDED],
+    )
     def delete(self, request, app_id: int):
         app = selectors.owned_app(request.user, app_id)
         app = services.update_app_details(app=app, actor=request.actor, remove_icon=True)
@@ -264,6 +389,17 @@ class AppConnectApi(APIView):
         tags=["Apps"],
         request=InputSerializer,
         responses=AppOutput,
+        examples=[
+            OpenApiExample("Into a Project", value={"project_id": 12}, request_only=True),
+            OpenApiExample("In its Project", value=EXAMPLE_APP, response_only=True),
+            problem_example(
+                "Already in a Project", Conflict("This App already belongs to a Project.")
+            ),
+            problem_example(
+                "Not your Project",
+                ValidationError({"project_id": "Choose one of your own Projects."}),
+            ),
+        ],
     )
     def post(self, request, app_id: int):
         app = selectors.owned_app(request.user, app_id)
@@ -303,6 +439,25 @@ class AppAuditEventsApi(APIView):
         summary="The App's audit trail: who did what, when, from where (newest first)",
         tags=["Apps"],
         responses=AuditEventOutput(many=True),
+        examples=[
+            OpenApiExample(
+                "A change of App details",
+                value={
+                    "action": "app.update",
+                    "changes": {
+                        "website_url": ["", "https://storm-bot.example.com"],
+                        "environment": ["development", "production"],
+                    },
+                    "by_you": True,
+                    "actor_email": "dana@example.com",
+                    "ip_address": "203.0.113.7",
+                    "via": "api",
+                    "created_at": "2026-03-05T16:40:21.038000Z",
+                },
+                response_only=True,
+            ),
+            APP_NOT_FOUND,
+        ],
     )
     def get(self, request, app_id: int):
         app = selectors.owned_app(request.user, app_id)
@@ -345,6 +500,16 @@ class OperatorAppListApi(APIView):
         tags=["Operators"],
         parameters=[OperatorFilters],
         responses=OperatorAppOutput(many=True),
+        examples=[
+            OpenApiExample(
+                "A page of Apps",
+                value=EXAMPLE_APP | {"owner_email": "dana@example.com"},
+                response_only=True,
+            ),
+            drf_problem_example(
+                "Not an operator", 403, "forbidden", "Not allowed", IsOperator.message
+            ),
+        ],
     )
     def get(self, request):
         filters = _filters(OperatorFilters, request)
@@ -374,6 +539,21 @@ class OperatorSuspendApi(APIView):
         tags=["Operators"],
         request=InputSerializer,
         responses=OperatorAppOutput,
+        examples=[
+            OpenApiExample(
+                "Spam",
+                value={
+                    "policy_area": "spam",
+                    "explanation": "The App posted the same warning 40 times an hour.",
+                },
+                request_only=True,
+            ),
+            OpenApiExample("Suspended", value=EXAMPLE_SUSPENDED_APP, response_only=True),
+            problem_example(
+                "Unknown policy area",
+                ValidationError({"policy_area": '"noise" is not a valid choice.'}),
+            ),
+        ],
     )
     def post(self, request, app_id: int):
         app = _operator_app(app_id)
@@ -391,6 +571,14 @@ class OperatorReinstateApi(APIView):
         tags=["Operators"],
         request=None,
         responses=OperatorAppOutput,
+        examples=[
+            OpenApiExample(
+                "Active again",
+                value=EXAMPLE_APP
+                | {"updated_at": "2026-03-07T10:15:00.402000Z", "owner_email": "dana@example.com"},
+            ),
+            APP_NOT_FOUND,
+        ],
     )
     def post(self, request, app_id: int):
         app = _operator_app(app_id)

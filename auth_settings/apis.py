@@ -8,10 +8,21 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.apis import APP_NOT_FOUND, APP_SUSPENDED, problem_example
 from apps.models import App, Permission, TypeOfApp, UserAuthenticationSettings
 from apps.selectors import auth_settings_of, owned_app
 from auth_settings import services
 from core.api import IF_MATCH, check_if_match, etag_of, no_store, validated, with_etag
+from core.errors import PreconditionFailed
+
+EXAMPLE_SETTINGS = {
+    "oauth1_enabled": True,
+    "oauth1_permission": "read_write",
+    "request_email": False,
+    "oauth2_enabled": False,
+    "type_of_app": "",
+    "is_confidential_client": False,
+}
 
 
 class AuthSettingsOutput(serializers.ModelSerializer):
@@ -57,6 +68,10 @@ class AuthSettingsApi(APIView):
         summary="Read the App's user authentication settings",
         tags=["User authentication settings"],
         responses=AuthSettingsOutput,
+        examples=[
+            OpenApiExample("OAuth 1.0a, read and write", value=EXAMPLE_SETTINGS),
+            APP_NOT_FOUND,
+        ],
     )
     def get(self, request, app_id: int):
         app = owned_app(request.user, app_id)
@@ -78,7 +93,26 @@ class AuthSettingsApi(APIView):
                 "OAuth 2.0 for a single page App",
                 value={"oauth2_enabled": True, "type_of_app": "single_page"},
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "Now a confidential client, with its Client Secret",
+                value=EXAMPLE_SETTINGS
+                | {
+                    "oauth2_enabled": True,
+                    "type_of_app": "web",
+                    "is_confidential_client": True,
+                    "client_secret": "ptc_os_YsG9jTUyxDKYDUI3MRmD9iQmvroOzwPw002VkF",
+                },
+                response_only=True,
+            ),
+            problem_example(
+                "Changed since your read",
+                PreconditionFailed(
+                    "The object changed since you read it; nothing was changed. GET it again, "
+                    "then send its new ETag in If-Match."
+                ),
+            ),
+            APP_SUSPENDED,
         ],
     )
     def patch(self, request, app_id: int):

@@ -16,11 +16,63 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.apis import (
+    APP_NOT_FOUND,
+    APP_SUSPENDED,
+    NOT_AUTHENTICATED,
+    REAUTHENTICATION_NEEDED,
+    problem_example,
+)
 from apps.selectors import owned_app
 from core.api import no_store, validated
-from core.errors import NotFound
+from core.errors import NotFound, TooManyChanges
 from credentials import selectors, services
 from credentials.models import Credential, Kind, PersonalAccessToken, TokenScope
+
+# Examples in the OpenAPI schema: values in Portico's formats, never issued to anyone.
+EXAMPLE_API_KEY = {
+    "credential_id": 3107,
+    "kind": "api_key",
+    "label": "API Key and Secret",
+    "hint": "6gos",
+    "secret_hint": "WebD",
+    "created_at": "2026-03-02T09:14:07.512000Z",
+    "created_by": "dana@example.com",
+    "last_used_at": "2026-03-06T07:58:12.000000Z",
+    "grace_expires_at": None,
+    "permission": "",
+    "out_of_date": False,
+    "revocable": False,
+}
+EXAMPLE_ISSUED_API_KEY = {
+    "credential": EXAMPLE_API_KEY | {"last_used_at": None},
+    "value": "ptc_ck_KGZiNrhhPenVGIqunED9NARpMercTqz91P6gos",
+    "secret": "ptc_cs_fgy8vyoQNqcqgolhDcNhtRsh5MaWnMM01JWebD",
+}
+EXAMPLE_BEARER_TOKEN = {
+    "credential_id": 3122,
+    "kind": "bearer_token",
+    "label": "Bearer Token",
+    "hint": "ev70",
+    "secret_hint": "",
+    "created_at": "2026-03-06T09:00:12.774000Z",
+    "created_by": "dana@example.com",
+    "last_used_at": None,
+    "grace_expires_at": None,
+    "permission": "",
+    "out_of_date": False,
+    "revocable": True,
+}
+EXAMPLE_CLIENT_ID = "pci_mfZd5P0krv35aIib9wGFWfa4QjEcoChR0BAjvE"
+EXAMPLE_TOKEN = {
+    "token_id": 41,
+    "name": "ci",
+    "hint": "x3Qe",
+    "scopes": ["read", "write"],
+    "created_at": "2026-02-20T14:00:00.000000Z",
+    "last_used_at": "2026-03-06T06:30:09.117000Z",
+    "expires_at": "2026-05-21T14:00:00.000000Z",
+}
 
 KIND_SLUGS = {kind.value.replace("_", "-"): kind for kind in Kind}
 
@@ -102,6 +154,18 @@ class KeysAndTokensApi(APIView):
         summary="List the App's valid keys and tokens (hints and dates only)",
         tags=["Keys and tokens"],
         responses=KeysAndTokensOutput,
+        examples=[
+            OpenApiExample(
+                "An API Key and a Bearer Token",
+                value={
+                    "app_id": 4817203956,
+                    "client_id": EXAMPLE_CLIENT_ID,
+                    "is_confidential_client": False,
+                    "credentials": [EXAMPLE_API_KEY, EXAMPLE_BEARER_TOKEN],
+                },
+            ),
+            APP_NOT_FOUND,
+        ],
     )
     def get(self, request, app_id: int):
         app = owned_app(request.user, app_id)
@@ -130,7 +194,27 @@ class RegenerateApi(APIView):
         parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KIND_SLUGS))],
         request=InputSerializer,
         responses={201: IssuedOutput},
-        examples=[OpenApiExample("A day of grace", value={"grace": "24h"}, request_only=True)],
+        examples=[
+            OpenApiExample("A day of grace", value={"grace": "24h"}, request_only=True),
+            OpenApiExample(
+                "A new Bearer Token",
+                value={
+                    "credential": EXAMPLE_BEARER_TOKEN,
+                    "value": "ptc_bt_0kCzDGq7u2v5TXPc34OkQYxeJqUgkeYM2Iev70",
+                    "secret": None,
+                },
+                response_only=True,
+            ),
+            REAUTHENTICATION_NEEDED,
+            APP_SUSPENDED,
+            problem_example(
+                "Too many changes",
+                TooManyChanges(
+                    "Too many changes to keys, tokens and Apps from this account: at most 20 in "
+                    "15 minutes. Nothing was changed; try again in a few minutes."
+                ),
+            ),
+        ],
     )
     def post(self, request, app_id: int, kind: str):
         app = owned_app(request.user, app_id)
@@ -153,6 +237,13 @@ class RevokeApi(APIView):
         "scope. An App's current API Key is regenerated, not revoked.",
         tags=["Keys and tokens"],
         responses={204: None},
+        examples=[
+            problem_example(
+                "No such key or token",
+                NotFound("No such key or token, or it no longer works."),
+            ),
+            REAUTHENTICATION_NEEDED,
+        ],
     )
     def delete(self, request, app_id: int, credential_id: int):
         app = owned_app(request.user, app_id)
@@ -176,6 +267,10 @@ class PersonalAccessTokenListApi(APIView):
         summary="List your personal access tokens that still work (hints only)",
         tags=["Personal access tokens"],
         responses=PersonalAccessTokenOutput(many=True),
+        examples=[
+            OpenApiExample("A token for CI", value=EXAMPLE_TOKEN, response_only=True),
+            NOT_AUTHENTICATED,
+        ],
     )
     def get(self, request):
         tokens = selectors.personal_access_tokens_of(request.user)
@@ -187,6 +282,12 @@ class PersonalAccessTokenDetailApi(APIView):
         summary="Revoke one of your personal access tokens",
         tags=["Personal access tokens"],
         responses={204: None},
+        examples=[
+            problem_example(
+                "No such token",
+                NotFound("No such personal access token, or it no longer works."),
+            )
+        ],
     )
     def delete(self, request, token_id: int):
         token = selectors.owned_personal_access_token(request.user, token_id)

@@ -3,11 +3,13 @@
 on their next use. The same selector and service as the Connected apps page."""
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.apis import NOT_AUTHENTICATED, problem_example
+from core.errors import NotFound
 from oauth import selectors, services
 
 
@@ -32,6 +34,23 @@ class ConnectedAppListApi(APIView):
         summary="List the Apps you authorized to act for you (connected apps)",
         tags=["Connected apps"],
         responses=ConnectedAppOutput(many=True),
+        examples=[
+            OpenApiExample(
+                "One App, with OAuth 2.0",
+                value={
+                    "authorization_id": 977,
+                    "app_id": 4817203956,
+                    "app_name": "Storm Bot",
+                    "app_website_url": "https://storm-bot.example.com",
+                    "scopes": ["tweet.read", "users.read", "offline.access"],
+                    "oauth1_level": "",
+                    "authorized_at": "2026-03-03T20:11:05.301000Z",
+                    "last_used_at": "2026-03-06T07:58:12.000000Z",
+                },
+                response_only=True,
+            ),
+            NOT_AUTHENTICATED,
+        ],
     )
     def get(self, request):
         connected = selectors.connected_apps_of(request.user)
@@ -43,6 +62,7 @@ class ConnectedAppDetailApi(APIView):
         summary="Revoke a connected app: every token it holds for you stops at once",
         tags=["Connected apps"],
         responses={204: None},
+        examples=[problem_example("No such connected App", NotFound("No such connected App."))],
     )
     def delete(self, request, authorization_id: int):
         services.revoke_connected_app(actor=request.actor, authorization_id=authorization_id)

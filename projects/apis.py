@@ -10,9 +10,38 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import Cursor, paginated, validated
+from core.errors import LimitReached, NotFound, PorticoError, ValidationError
 from projects import services
 from projects.models import Project, UseCase
 from projects.selectors import owned_project, projects_of
+
+EXAMPLE_PROJECT = {
+    "project_id": 12,
+    "name": "Weather alerts",
+    "use_case": "making_a_bot",
+    "description": "Bots that post official weather warnings.",
+    "app_count": 2,
+    "created_at": "2026-03-01T18:22:40.901000Z",
+}
+
+
+def _problem(name: str, error: PorticoError) -> OpenApiExample:
+    """An example of the problem+json body that `error` answers (api/errors.py); apps/apis.py
+    has the same helper for the layers above."""
+    value = {"type": error.type, "title": error.title, "status": error.status}
+    value["detail"] = error.message
+    if isinstance(error, ValidationError):
+        value["errors"] = error.message_dict
+    return OpenApiExample(
+        name,
+        value=value,
+        status_codes=[str(error.status)],
+        media_type="application/problem+json",
+        response_only=True,
+    )
+
+
+PROJECT_NOT_FOUND = _problem("No such Project", NotFound("No such Project."))
 
 
 class ProjectOutput(serializers.ModelSerializer):
@@ -44,6 +73,21 @@ class ProjectListApi(APIView):
         summary="List your Projects",
         tags=["Projects"],
         responses=ProjectOutput(many=True),
+        examples=[
+            OpenApiExample("A page of Projects", value=EXAMPLE_PROJECT, response_only=True),
+            OpenApiExample(
+                "No token",
+                value={
+                    "type": "not-authenticated",
+                    "title": "Authentication needed",
+                    "status": 401,
+                    "detail": "Authentication credentials were not provided.",
+                },
+                status_codes=["401"],
+                media_type="application/problem+json",
+                response_only=True,
+            ),
+        ],
     )
     def get(self, request):
         projects = projects_of(request.user).annotate(app_count=Count("apps"))
@@ -59,7 +103,19 @@ class ProjectListApi(APIView):
                 "A bot",
                 value={"name": "Weather alerts", "use_case": "making_a_bot"},
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "Created",
+                value=EXAMPLE_PROJECT | {"description": "", "app_count": 0},
+                response_only=True,
+            ),
+            _problem(
+                "Too many Projects",
+                LimitReached(
+                    "An account can have at most 5 Projects. Delete a Project you no longer "
+                    "need to create a new one."
+                ),
+            ),
         ],
     )
     def post(self, request):
@@ -77,7 +133,12 @@ class ProjectDetailApi(APIView):
         class Meta:
             ref_name = "ProjectUpdate"
 
-    @extend_schema(summary="Read one of your Projects", tags=["Projects"], responses=ProjectOutput)
+    @extend_schema(
+        summary="Read one of your Projects",
+        tags=["Projects"],
+        responses=ProjectOutput,
+        examples=[OpenApiExample("A Project", value=EXAMPLE_PROJECT), PROJECT_NOT_FOUND],
+    )
     def get(self, request, project_id: int):
         return Response(ProjectOutput(owned_project(request.user, project_id)).data)
 
@@ -86,6 +147,19 @@ class ProjectDetailApi(APIView):
         tags=["Projects"],
         request=InputSerializer,
         responses=ProjectOutput,
+        examples=[
+            OpenApiExample(
+                "A new description",
+                value={"description": "Bots that post official weather warnings."},
+                request_only=True,
+            ),
+            OpenApiExample("The Project as changed", value=EXAMPLE_PROJECT, response_only=True),
+            _problem(
+                "Unknown use case",
+                ValidationError({"use_case": '"gaming" is not a valid choice.'}),
+            ),
+            PROJECT_NOT_FOUND,
+        ],
     )
     def patch(self, request, project_id: int):
         project = owned_project(request.user, project_id)

@@ -7,11 +7,23 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.apis import NOT_AUTHENTICATED, problem_example
 from apps.models import App
 from core.api import Cursor, id_field, paginated, validated
-from core.errors import ValidationError
+from core.errors import TooManyChanges, ValidationError
 from support.models import Category, HelpRequest
 from support.services import submit_help_request
+
+EXAMPLE_HELP_REQUEST = {
+    "help_request_id": 208,
+    "category": "suspension_appeal",
+    "app_id": 4817203956,
+    "message": "We fixed the automation that posted duplicates.",
+    "status": "answered",
+    "answer": "Thank you: the App is reinstated.",
+    "answered_at": "2026-03-07T10:15:00.402000Z",
+    "created_at": "2026-03-06T12:31:18.660000Z",
+}
 
 
 class HelpRequestOutput(serializers.ModelSerializer):
@@ -48,6 +60,10 @@ class HelpRequestListApi(APIView):
         summary="List your help requests and their answers",
         tags=["Help requests"],
         responses=HelpRequestOutput(many=True),
+        examples=[
+            OpenApiExample("An answered appeal", value=EXAMPLE_HELP_REQUEST, response_only=True),
+            NOT_AUTHENTICATED,
+        ],
     )
     def get(self, request):
         own = HelpRequest.objects.filter(user=request.user).select_related("app")
@@ -67,7 +83,23 @@ class HelpRequestListApi(APIView):
                     "message": "We fixed the automation that posted duplicates.",
                 },
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "Sent",
+                value=EXAMPLE_HELP_REQUEST | {"status": "open", "answer": "", "answered_at": None},
+                response_only=True,
+            ),
+            problem_example(
+                "Not your App", ValidationError({"app_id": "Choose one of your own Apps."})
+            ),
+            problem_example(
+                "Too many this hour",
+                TooManyChanges(
+                    "You already sent 5 help requests this hour, the most an account may send. "
+                    "This one was not sent: try again within the hour; the team answers the ones "
+                    "you sent by email."
+                ),
+            ),
         ],
     )
     def post(self, request):

@@ -6,11 +6,12 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from apps.apis import AppListApi, AppOutput
+from apps.apis import EXAMPLE_APP, AppListApi, AppOutput, problem_example
+from apps.names import APP_NAME_TAKEN
 from core.api import id_field, no_store, validated
-from core.errors import ValidationError
-from credentials.apis import IssuedOutput
-from projects.apis import ProjectDetailApi
+from core.errors import LimitReached, Suspended, ValidationError
+from credentials.apis import EXAMPLE_CLIENT_ID, EXAMPLE_ISSUED_API_KEY, IssuedOutput
+from projects.apis import PROJECT_NOT_FOUND, ProjectDetailApi
 from projects.models import Project
 from projects.selectors import owned_project
 from workspace import services
@@ -42,8 +43,34 @@ class AppsApi(AppListApi):
         responses={201: NewAppOutput},
         examples=[
             OpenApiExample(
-                "In a Project", value={"name": "Storm Bot", "project_id": 1}, request_only=True
-            )
+                "In a Project", value={"name": "Storm Bot", "project_id": 12}, request_only=True
+            ),
+            OpenApiExample(
+                "Created, with its API Key and Secret",
+                value={
+                    "app": EXAMPLE_APP
+                    | {
+                        "description": "",
+                        "website_url": "",
+                        "callback_urls": [],
+                        "terms_of_service_url": "",
+                        "privacy_policy_url": "",
+                        "organization_name": "",
+                        "organization_url": "",
+                        "use_case": "",
+                        "environment": "development",
+                        "updated_at": EXAMPLE_APP["created_at"],
+                    },
+                    "api_key": EXAMPLE_ISSUED_API_KEY,
+                    "client_id": EXAMPLE_CLIENT_ID,
+                },
+                response_only=True,
+            ),
+            problem_example(
+                "The Project is full",
+                LimitReached("A Project can have at most 3 Apps; “Weather alerts” is full."),
+            ),
+            problem_example("Name taken", ValidationError({"name": APP_NAME_TAKEN})),
         ],
     )
     def post(self, request):
@@ -75,6 +102,16 @@ class ProjectApi(ProjectDetailApi):
         "is suspended.",
         tags=["Projects"],
         responses={204: None},
+        examples=[
+            problem_example(
+                "An App in it is suspended",
+                Suspended(
+                    "“Storm Bot” in this Project is suspended, so the Project cannot be deleted "
+                    "until it is reinstated."
+                ),
+            ),
+            PROJECT_NOT_FOUND,
+        ],
     )
     def delete(self, request, project_id: int):
         project = owned_project(request.user, project_id)

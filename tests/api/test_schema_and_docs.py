@@ -82,3 +82,80 @@ def test_the_docs_load_every_script_from_this_server_with_the_csp_nonce(client, 
     for source in re.findall(r'src="([^"]+)"', page):
         assert source.startswith("/static/")
         assert client.get(source).status_code == 200
+
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def media_types(operation):
+    """(where, media type, media type object) of the operation's request and responses."""
+    for media_type, media in operation.get("requestBody", {}).get("content", {}).items():
+        yield "request", media_type, media
+    for code, response in operation["responses"].items():
+        for media_type, media in response.get("content", {}).items():
+            yield code, media_type, media
+
+
+def test_every_operation_has_examples_of_its_request_its_answer_and_a_refusal(schema):
+    for method, path, operation in operations(schema):
+        refusals = 0
+        for where, media_type, media in media_types(operation):
+            examples = media.get("examples", {})
+            if where == "request" and media_type == "application/json":
+                assert examples, (method, path, "no request example")
+            if where.startswith("2"):
+                assert examples, (method, path, where, "no example of the answer")
+            if media_type == PROBLEM_JSON:
+                refusals += len(examples)
+        assert refusals, (method, path, "no problem+json example of a refusal")
+
+
+def _as_json_schema(node):
+    """The schema as JSON Schema 2020-12: DRF's pagination still says `nullable` (OpenAPI 3.0),
+    which 3.1 writes as a type that admits null."""
+    if isinstance(node, list):
+        return [_as_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _as_json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False) and isinstance(node.get("type"), str):
+        node["type"] = [node["type"], "null"]
+    return node
+
+
+def test_every_example_matches_its_schema(schema):
+    from jsonschema import Draft202012Validator
+
+    components = _as_json_schema(schema["components"])
+    checked = 0
+    for method, path, operation in operations(schema):
+        for where, media_type, media in media_types(operation):
+            if media_type == "multipart/form-data":
+                continue  # a file, not JSON
+            document = {**_as_json_schema(media["schema"]), "components": components}
+            validator = Draft202012Validator(
+                document, format_checker=Draft202012Validator.FORMAT_CHECKER
+            )
+            for name, example in media.get("examples", {}).items():
+                errors = [error.message for error in validator.iter_errors(example["value"])]
+                assert not errors, (method, path, where, name, errors)
+                checked += 1
+    assert checked > 50
+
+
+def test_the_examples_show_values_in_portico_formats(schema):
+    from credentials import formats
+
+    text = str(schema["paths"])
+    assert "api.example.org" not in text  # DRF's placeholder links
+    for app_id in re.findall(r"'app_id': (\d+)", text):
+        assert len(app_id) == 10, app_id
+    values = re.findall(r"'(?:value|secret|client_id)': '([^']+)'", text)
+    assert values
+    kinds = [formats.API_KEY, formats.API_KEY_SECRET, formats.BEARER_TOKEN]
+    kinds += [formats.CLIENT_SECRET, formats.CLIENT_ID]
+    for value in values:
+        assert any(formats.has_shape(kind, value) for kind in kinds), value
+        assert formats.has_valid_checksum(value), value
+    for hint in re.findall(r"'(?:secret_)?hint': '([^']*)'", text):
+        assert len(hint) in (0, 4), hint
