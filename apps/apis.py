@@ -21,16 +21,17 @@ from core.api import (
     IF_MATCH,
     Cursor,
     check_if_match,
+    drf_problem_example,
     etag_of,
     id_field,
     paginated,
+    problem_example,
     validated,
     with_etag,
 )
 from core.errors import (
     Conflict,
     NotFound,
-    PorticoError,
     PreconditionFailed,
     ReauthenticationNeeded,
     Suspended,
@@ -70,34 +71,6 @@ EXAMPLE_SUSPENDED_APP = EXAMPLE_APP | {
     "updated_at": "2026-03-06T08:02:55.120000Z",
     "owner_email": "dana@example.com",
 }
-
-
-def problem_example(name: str, error: PorticoError) -> OpenApiExample:
-    """An example of the problem+json body that `error` answers (see api/errors.py), shown
-    under the operation's response with that status code."""
-    value = {"type": error.type, "title": error.title, "status": error.status}
-    value["detail"] = error.message
-    if isinstance(error, ValidationError):
-        value["errors"] = error.message_dict
-    return OpenApiExample(
-        name,
-        value=value,
-        status_codes=[str(error.status)],
-        media_type="application/problem+json",
-        response_only=True,
-    )
-
-
-def drf_problem_example(name: str, status: int, type_: str, title: str, detail: str):
-    """An example of a refusal DRF raises (authentication, permission), as api/errors.py
-    answers it."""
-    return OpenApiExample(
-        name,
-        value={"type": type_, "title": title, "status": status, "detail": detail},
-        status_codes=[str(status)],
-        media_type="application/problem+json",
-        response_only=True,
-    )
 
 
 APP_NOT_FOUND = problem_example("No such App", NotFound("No such App."))

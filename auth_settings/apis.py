@@ -8,11 +8,19 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.apis import APP_NOT_FOUND, APP_SUSPENDED, problem_example
+from apps.apis import APP_NOT_FOUND, APP_SUSPENDED
 from apps.models import App, Permission, TypeOfApp, UserAuthenticationSettings
 from apps.selectors import auth_settings_of, owned_app
 from auth_settings import services
-from core.api import IF_MATCH, check_if_match, etag_of, no_store, validated, with_etag
+from core.api import (
+    IF_MATCH,
+    check_if_match,
+    etag_of,
+    no_store,
+    problem_example,
+    validated,
+    with_etag,
+)
 from core.errors import PreconditionFailed
 
 EXAMPLE_SETTINGS = {

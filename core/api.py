@@ -9,13 +9,13 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.urls import register_converter
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import IntegerField, Serializer
 
-from core.errors import PreconditionFailed
+from core.errors import PorticoError, PreconditionFailed, ValidationError
 
 # Ids in URLs and bodies: at most 18 digits, so a longer number is a 404 or a 400, never an
 # overflow in the database driver.
@@ -112,3 +112,31 @@ def validated(serializer: type[Serializer], request: Request, *, partial: bool =
     checked = serializer(data=request.data, partial=partial)
     checked.is_valid(raise_exception=True)
     return dict(checked.validated_data)
+
+
+def problem_example(name: str, error: PorticoError) -> OpenApiExample:
+    """An example of the problem+json body that `error` answers (see api/errors.py), shown
+    under the operation's response with that status code."""
+    value = {"type": error.type, "title": error.title, "status": error.status}
+    value["detail"] = error.message
+    if isinstance(error, ValidationError):
+        value["errors"] = error.message_dict
+    return OpenApiExample(
+        name,
+        value=value,
+        status_codes=[str(error.status)],
+        media_type="application/problem+json",
+        response_only=True,
+    )
+
+
+def drf_problem_example(name: str, status: int, type_: str, title: str, detail: str):
+    """An example of a refusal DRF raises (authentication, permission), as api/errors.py
+    answers it."""
+    return OpenApiExample(
+        name,
+        value={"type": type_, "title": title, "status": status, "detail": detail},
+        status_codes=[str(status)],
+        media_type="application/problem+json",
+        response_only=True,
+    )

@@ -16,15 +16,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.apis import (
-    APP_NOT_FOUND,
-    APP_SUSPENDED,
-    NOT_AUTHENTICATED,
-    REAUTHENTICATION_NEEDED,
-    problem_example,
-)
+from apps.apis import APP_NOT_FOUND, APP_SUSPENDED, NOT_AUTHENTICATED, REAUTHENTICATION_NEEDED
 from apps.selectors import owned_app
-from core.api import no_store, validated
+from core.api import no_store, problem_example, validated
 from core.errors import NotFound, TooManyChanges
 from credentials import selectors, services
 from credentials.models import Credential, Kind, PersonalAccessToken, TokenScope

@@ -8,7 +8,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.apis import NOT_AUTHENTICATED, problem_example
+from apps.apis import NOT_AUTHENTICATED
+from core.api import problem_example
 from core.errors import NotFound
 from oauth import selectors, services
 

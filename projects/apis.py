@@ -9,8 +9,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import Cursor, paginated, validated
-from core.errors import LimitReached, NotFound, PorticoError, ValidationError
+from core.api import Cursor, paginated, problem_example, validated
+from core.errors import LimitReached, NotFound, ValidationError
 from projects import services
 from projects.models import Project, UseCase
 from projects.selectors import owned_project, projects_of
@@ -25,23 +25,7 @@ EXAMPLE_PROJECT = {
 }
 
 
-def _problem(name: str, error: PorticoError) -> OpenApiExample:
-    """An example of the problem+json body that `error` answers (api/errors.py); apps/apis.py
-    has the same helper for the layers above."""
-    value = {"type": error.type, "title": error.title, "status": error.status}
-    value["detail"] = error.message
-    if isinstance(error, ValidationError):
-        value["errors"] = error.message_dict
-    return OpenApiExample(
-        name,
-        value=value,
-        status_codes=[str(error.status)],
-        media_type="application/problem+json",
-        response_only=True,
-    )
-
-
-PROJECT_NOT_FOUND = _problem("No such Project", NotFound("No such Project."))
+PROJECT_NOT_FOUND = problem_example("No such Project", NotFound("No such Project."))
 
 
 class ProjectOutput(serializers.ModelSerializer):
@@ -109,7 +93,7 @@ class ProjectListApi(APIView):
                 value=EXAMPLE_PROJECT | {"description": "", "app_count": 0},
                 response_only=True,
             ),
-            _problem(
+            problem_example(
                 "Too many Projects",
                 LimitReached(
                     "An account can have at most 5 Projects. Delete a Project you no longer "
@@ -154,7 +138,7 @@ class ProjectDetailApi(APIView):
                 request_only=True,
             ),
             OpenApiExample("The Project as changed", value=EXAMPLE_PROJECT, response_only=True),
-            _problem(
+            problem_example(
                 "Unknown use case",
                 ValidationError({"use_case": '"gaming" is not a valid choice.'}),
             ),

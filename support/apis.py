@@ -7,9 +7,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.apis import NOT_AUTHENTICATED, problem_example
+from apps.apis import NOT_AUTHENTICATED
 from apps.models import App
-from core.api import Cursor, id_field, paginated, validated
+from core.api import Cursor, id_field, paginated, problem_example, validated
 from core.errors import TooManyChanges, ValidationError
 from support.models import Category, HelpRequest
 from support.services import submit_help_request

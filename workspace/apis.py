@@ -6,9 +6,9 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from apps.apis import EXAMPLE_APP, AppListApi, AppOutput, problem_example
+from apps.apis import EXAMPLE_APP, AppListApi, AppOutput
 from apps.names import APP_NAME_TAKEN
-from core.api import id_field, no_store, validated
+from core.api import id_field, no_store, problem_example, validated
 from core.errors import LimitReached, Suspended, ValidationError
 from credentials.apis import EXAMPLE_CLIENT_ID, EXAMPLE_ISSUED_API_KEY, IssuedOutput
 from projects.apis import PROJECT_NOT_FOUND, ProjectDetailApi
