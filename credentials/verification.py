@@ -166,11 +166,36 @@ class _Row(dict[str, Any]):
     """One answer of a statement, its columns by name."""
 
 
-class _Lookup:
-    """One kind of presented value: its shape, and the one statement that finds its row, built
-    once per database vendor and number of configured peppers (one candidate digest each)."""
+class _Statements:
+    """The one statement that finds a presented value's row: its columns by name and `source`
+    (the FROM and WHERE), built once per database vendor and number of configured peppers (one
+    candidate digest each)."""
+
+    columns: tuple = ()
+
+    def __init__(self) -> None:
+        self._statements: dict[tuple[str, int], _Statement] = {}
+
+    def source(self, digests: str) -> str:
+        """FROM ... WHERE ..., with `digests` the placeholders of the candidate digests."""
+        raise NotImplementedError
+
+    def statement(self, vendor: str, digests: int) -> _Statement:
+        try:
+            return self._statements[vendor, digests]
+        except KeyError:
+            columns = ", ".join(expression for _, expression, _ in self.columns)
+            sql = f"SELECT {columns} {self.source(', '.join(['%s'] * digests))}"
+            statement = _Statement.build(vendor, sql, self.columns)
+            self._statements[vendor, digests] = statement
+            return statement
+
+
+class _Lookup(_Statements):
+    """One kind of developer-issued value: its shape and its statement."""
 
     def __init__(self, kind: Kind) -> None:
+        super().__init__()
         self.kind = kind
         self.kind_value = kind.value  # a plain str binds faster than the enum
         self.format = kind.format
@@ -183,21 +208,13 @@ class _Lookup:
             + (_CLIENT_ID_COLUMNS if self.with_client_id else ())
             + (_OWNER_COLUMNS if self.with_owner else ())
         )
-        self._statements: dict[tuple[str, int], _Statement] = {}
 
-    def statement(self, vendor: str, digests: int) -> _Statement:
-        try:
-            return self._statements[vendor, digests]
-        except KeyError:
-            sql = (
-                f"SELECT {', '.join(expression for _, expression, _ in self.columns)}"  # noqa: S608
-                f" FROM {_FROM}{_JOIN_CLIENT_ID if self.with_client_id else ''}"
-                f"{_JOIN_SETTINGS if self.with_owner else ''}"
-                f" WHERE c.kind = %s AND c.digest IN ({', '.join(['%s'] * digests)})"
-            )
-            statement = _Statement.build(vendor, sql, self.columns)
-            self._statements[vendor, digests] = statement
-            return statement
+    def source(self, digests: str) -> str:
+        return (
+            f"FROM {_FROM}{_JOIN_CLIENT_ID if self.with_client_id else ''}"
+            f"{_JOIN_SETTINGS if self.with_owner else ''}"
+            f" WHERE c.kind = %s AND c.digest IN ({digests})"
+        )
 
 
 _BEARER_TOKEN = _Lookup(Kind.BEARER_TOKEN)
@@ -329,8 +346,11 @@ class UserTokenVerification(NamedTuple):
         return f"UserTokenVerification({self.reason or 'ok'}, {self.kind}, App ID {self.app_id})"
 
 
-class _UserTokenLookup:
+class _UserTokenLookup(_Statements):
+    """One kind of user token (the authorization server's): its shape and its statement."""
+
     def __init__(self, kind: UserTokenKind) -> None:
+        super().__init__()
         self.kind = kind
         self.kind_value = kind.value
         self.format = kind.format
@@ -359,22 +379,14 @@ class _UserTokenLookup:
             ("secret_key_id", "t.secret_key_id", str),
             ("secret_ciphertext", "t.secret_ciphertext", bytes),
         )
-        self._statements: dict[tuple[str, int], _Statement] = {}
 
-    def statement(self, vendor: str, digests: int) -> _Statement:
-        try:
-            return self._statements[vendor, digests]
-        except KeyError:
-            sql = (
-                f"SELECT {', '.join(expression for _, expression, _ in self.columns)}"  # noqa: S608
-                f" FROM {_USER_TOKEN} t JOIN {App._meta.db_table} a ON a.id = t.app_id"
-                f" JOIN {_USERS} u ON u.id = t.user_id"
-                f" LEFT JOIN {UserAuthenticationSettings._meta.db_table} s ON s.app_id = a.id"
-                f" WHERE t.kind = %s AND t.digest IN ({', '.join(['%s'] * digests)})"
-            )
-            statement = _Statement.build(vendor, sql, self.columns)
-            self._statements[vendor, digests] = statement
-            return statement
+    def source(self, digests: str) -> str:
+        return (
+            f"FROM {_USER_TOKEN} t JOIN {App._meta.db_table} a ON a.id = t.app_id"
+            f" JOIN {_USERS} u ON u.id = t.user_id"
+            f" LEFT JOIN {UserAuthenticationSettings._meta.db_table} s ON s.app_id = a.id"
+            f" WHERE t.kind = %s AND t.digest IN ({digests})"
+        )
 
 
 _USER_TOKEN_LOOKUPS = {kind: _UserTokenLookup(kind) for kind in UserTokenKind}
@@ -551,9 +563,8 @@ class TokenVerification(NamedTuple):
         return f"TokenVerification({self.reason or 'ok'}, user {self.user_id})"
 
 
-class _TokenLookup:
-    """The one statement that finds a personal access token's row, per vendor and number of
-    peppers, with its columns by name like `_Lookup`'s."""
+class _TokenLookup(_Statements):
+    """The one statement that finds a personal access token's row."""
 
     format = formats.PERSONAL_ACCESS_TOKEN
     columns = (
@@ -571,23 +582,10 @@ class _TokenLookup:
         ("scopes", "t.scopes", str),
     )
 
-    def __init__(self) -> None:
-        self._statements: dict[tuple[str, int], _Statement] = {}
-
-    def statement(self, vendor: str, digests: int) -> _Statement:
-        try:
-            return self._statements[vendor, digests]
-        except KeyError:
-            table = PersonalAccessToken._meta.db_table
-            users = PersonalAccessToken._meta.get_field("user").related_model._meta.db_table
-            sql = (
-                f"SELECT {', '.join(expression for _, expression, _ in self.columns)}"  # noqa: S608
-                f" FROM {table} t JOIN {users} u ON u.id = t.user_id"
-                f" WHERE t.digest IN ({', '.join(['%s'] * digests)})"
-            )
-            statement = _Statement.build(vendor, sql, self.columns)
-            self._statements[vendor, digests] = statement
-            return statement
+    def source(self, digests: str) -> str:
+        table = PersonalAccessToken._meta.db_table
+        users = PersonalAccessToken._meta.get_field("user").related_model._meta.db_table
+        return f"FROM {table} t JOIN {users} u ON u.id = t.user_id WHERE t.digest IN ({digests})"
 
 
 _PERSONAL_ACCESS_TOKEN = _TokenLookup()
