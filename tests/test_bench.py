@@ -8,18 +8,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_bearer_bench_runs_and_prints_both_times_and_their_ratio():
-    # A clean environment: the bench makes its own throwaway SQLite database.
-    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")}
-    result = subprocess.run(  # noqa: S603 - our own script
-        [sys.executable, "bench/verify_bearer.py", "--calls", "20", "--rounds", "2"],
+def run_bench(*arguments: str, timeout: int = 120, **environment: str):
+    """Run a bench script in a clean environment (plus `environment`), as a person would: the
+    in-process benches make their own throwaway SQLite database."""
+    clean = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/"), **environment}
+    return subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, *arguments],
         cwd=ROOT,
-        env=environment,
+        env=clean,
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=timeout,
     )
+
+
+def test_the_bearer_bench_runs_and_prints_both_times_and_their_ratio():
+    result = run_bench("bench/verify_bearer.py", "--calls", "20", "--rounds", "2", timeout=120)
 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -32,16 +37,7 @@ def test_the_bearer_bench_runs_and_prints_both_times_and_their_ratio():
 
 
 def test_the_platform_api_bench_runs_and_prints_each_part_and_the_ratio():
-    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")}
-    result = subprocess.run(  # noqa: S603 - our own script
-        [sys.executable, "bench/platform_api.py", "--calls", "20", "--rounds", "2"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    result = run_bench("bench/platform_api.py", "--calls", "20", "--rounds", "2", timeout=120)
 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -54,16 +50,7 @@ def test_the_platform_api_bench_runs_and_prints_each_part_and_the_ratio():
 
 
 def test_the_side_by_side_bench_asks_for_a_postgresql_server_in_one_line():
-    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")}
-    result = subprocess.run(  # noqa: S603 - our own script
-        [sys.executable, "bench/side_by_side_dot.py", "--seconds", "1"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = run_bench("bench/side_by_side_dot.py", "--seconds", "1", timeout=60)
 
     assert result.returncode == 1
     assert result.stderr.strip() == (
@@ -73,16 +60,8 @@ def test_the_side_by_side_bench_asks_for_a_postgresql_server_in_one_line():
 
 
 def test_the_load_bench_asks_for_postgresql_and_redis_in_one_line():
-    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")}
-    environment["DATABASE_URL"] = "sqlite:///nowhere.sqlite3"
-    result = subprocess.run(  # noqa: S603 - our own script
-        [sys.executable, "bench/load.py", "--seconds", "1"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
+    result = run_bench(
+        "bench/load.py", "--seconds", "1", timeout=60, DATABASE_URL="sqlite:///nowhere.sqlite3"
     )
 
     assert result.returncode == 1
@@ -92,16 +71,7 @@ def test_the_load_bench_asks_for_postgresql_and_redis_in_one_line():
 
 
 def test_the_oauth_bench_runs_and_prints_each_ratio():
-    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")}
-    result = subprocess.run(  # noqa: S603 - our own script
-        [sys.executable, "bench/oauth_tokens.py", "--calls", "5", "--rounds", "1"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=180,
-    )
+    result = run_bench("bench/oauth_tokens.py", "--calls", "5", "--rounds", "1", timeout=180)
 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
