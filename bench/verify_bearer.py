@@ -12,26 +12,15 @@ measure another database (it must be empty or disposable).
 import argparse
 import gc
 import io
-import os
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-_workdir = tempfile.mkdtemp(prefix="portico-bench-")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_workdir}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("SECRET_KEY", "portico-bench-only-" + "b" * 40)
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("PORTICO_TOKEN_PEPPERS", "b1:YmVuY2gtb25seS1wZXBwZXItMDEyMzQ1Njc4OWFiY2Q")
-os.environ.setdefault("PORTICO_ENCRYPTION_KEYS", "b1:YmVuY2gtb25seS1hZXMta2V5LTAxMjM0NTY3ODlhYmM")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from in_process import set_up_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+set_up_django()
 
 from allauth.account.models import EmailAddress  # noqa: E402
 from django.conf import settings  # noqa: E402
