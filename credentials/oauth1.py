@@ -13,7 +13,6 @@ endpoints (request token, access token) use `authenticate` with their token look
 
 import hmac
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,10 +24,12 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
+from redis import Redis
 
 from apps.models import Permission
 from core.errors import Unavailable
 from core.limits import CACHE_OUTAGES
+from core.shared_cache import redis_client
 from credentials import formats
 from credentials.verification import (
     Verification,
@@ -144,31 +145,23 @@ def parse(request: HttpRequest) -> OAuth1Request:
 
 def _nonce_store():
     store = caches["default"]
-    if isinstance(store, RedisCache):
-        return _RedisNonces(store)
-    return store
+    client = redis_client(store)
+    return store if client is None else _RedisNonces(store, client)
 
 
 class _RedisNonces:
-    """The shared cache's `add`, as Django's RedisCache does it (the same key, `SET NX EX`),
-    on one Redis client per cache connection pool: Django builds a new client for every
-    operation, and a client's construction (its table of ~170 response callbacks) cost more
-    than the rest of a signed request's check. Nothing is remembered here but the client;
-    the nonces themselves live only in Redis."""
+    """The shared cache's `add`, as Django's RedisCache does it (the same key and value,
+    `SET NX EX`), through the shared Redis client (core.shared_cache): building a client per
+    operation, as Django does, cost more than the rest of a signed request's check. The nonces
+    live only in Redis."""
 
-    _clients: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-    def __init__(self, store: RedisCache) -> None:
-        self.store = store
+    def __init__(self, store: RedisCache, client: Redis) -> None:
+        self.store, self.client = store, client
 
     def add(self, key: str, value: int, timeout: int) -> bool:
         key = self.store.make_and_validate_key(key)
-        pools = self.store._cache  # Django's RedisCacheClient: its connection pools
-        client = self._clients.get(pools)
-        if client is None:
-            # Writes always go to the first server (Django's rule), whatever the key.
-            client = self._clients[pools] = pools.get_client(key, write=True)
-        return bool(client.set(key, pools._serializer.dumps(value), nx=True, ex=timeout))
+        serialized = self.store._cache._serializer.dumps(value)
+        return bool(self.client.set(key, serialized, nx=True, ex=timeout))
 
 
 def _check_timestamp_and_nonce(oauth_request: OAuth1Request, now: float) -> None:

@@ -8,38 +8,21 @@ errors waiting to be written to the database in a batch, platform_api.usage).
 import json
 import threading
 import uuid
-import weakref
 from collections import Counter
 
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from redis.exceptions import ResponseError
+
+from core.shared_cache import redis_client
 
 PENDING_COUNTS = "platform-usage:pending"
 PENDING_ERRORS = "platform-usage:errors"
 ERRORS_KEPT_PENDING = 1000  # a flood of refused calls cannot grow the buffer without bound
 
 
-def _redis():
-    """The raw Redis client, or None with another cache backend."""
-    backend = caches[DEFAULT_CACHE_ALIAS]  # `cache` is a proxy: ask for the backend itself
-    if not isinstance(backend, RedisCache):
-        return None
-    # Django builds a client object on every call (about 80 us with redis-py 8); one per
-    # connection pool does (the client is thread-safe, the pool hands out connections).
-    pools = backend._cache
-    client = _clients.get(pools)
-    if client is None:
-        client = _clients[pools] = pools.get_client(write=True)
-    return client
-
-
-_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def increment_window(key: str, ttl: int) -> int:
     """Add one to the count under `key`, which disappears `ttl` seconds after its first count."""
-    client = _redis()
+    client = redis_client()
     if client is not None:
         name = cache.make_and_validate_key(key)
         pipe = client.pipeline(transaction=False)
@@ -89,7 +72,7 @@ _local = _LocalBuffer()
 def add_usage(field: str, error: dict | None) -> None:
     """Count one call under `field`; keep `error` (a refused call) for "Last errors"."""
     encoded = None if error is None else json.dumps(error)
-    client = _redis()
+    client = redis_client()
     if client is None:
         _local.add(field, encoded)
         return
@@ -105,7 +88,7 @@ def add_usage(field: str, error: dict | None) -> None:
 def take_usage() -> tuple[dict[str, int], list[dict]]:
     """Everything counted so far, removed from the buffer atomically (Redis RENAME): two
     processes flushing at once never take the same count twice."""
-    client = _redis()
+    client = redis_client()
     if client is None:
         counts, errors = _local.take()
         return counts, [json.loads(error) for error in errors]
@@ -135,7 +118,7 @@ def take_usage() -> tuple[dict[str, int], list[dict]]:
 
 def give_back_usage(counts: dict[str, int], errors: list[dict]) -> None:
     """Put a batch the database refused back into the buffer, to be written next time."""
-    client = _redis()
+    client = redis_client()
     if client is None:
         _local.give_back(counts, [json.dumps(error) for error in errors])
         return

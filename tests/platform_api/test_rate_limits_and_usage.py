@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.shared_cache import redis_client
 from credentials.models import Credential, Kind
 from platform_api import usage
 from platform_api.models import DailyUsage, RecentError
@@ -216,7 +217,7 @@ def test_last_used_on_the_keys_tab_moves_with_real_use(signed_in, client, app, b
 def test_with_redis_the_counts_wait_in_the_shared_cache_not_in_the_process(client, bearer):
     from platform_api import counters
 
-    client_of_redis = counters._redis()
+    client_of_redis = redis_client()
     if client_of_redis is None:
         pytest.skip("runs with REDIS_URL (as .ci/run's PostgreSQL and Redis pass does)")
     client.get("/2/usage/tweets", **app_only(bearer))
