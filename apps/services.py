@@ -189,17 +189,13 @@ def delete_app(*, app: App, actor: Actor) -> None:
     """Delete an App with its keys and tokens. A sensitive action; a suspended App stays."""
     limits.sensitive_action(actor)
     with transaction.atomic():
-        _delete(app=app, actor=actor)
-
-
-def _delete(*, app: App, actor: Actor) -> None:
-    locked = App.objects.lock(app)
-    if not locked.can_be_deleted:
-        raise Suspended(
-            f"“{locked.name}” is suspended, so it cannot be deleted. Appeal the suspension "
-            "through the help form, or wait until it is reinstated."
-        )
-    _remove(app=locked, actor=actor)
+        locked = App.objects.lock(app)
+        if not locked.can_be_deleted:
+            raise Suspended(
+                f"“{locked.name}” is suspended, so it cannot be deleted. Appeal the suspension "
+                "through the help form, or wait until it is reinstated."
+            )
+        _remove(app=locked, actor=actor)
 
 
 def remove_app(*, app: App, actor: Actor) -> None:
@@ -226,8 +222,8 @@ def delete_apps_of_project(*, project: Project, actor: Actor) -> list[str]:
             f"“{suspended[0]}” in this Project is suspended, so the Project cannot be deleted "
             "until it is reinstated."
         )
-    for app in apps:
-        _delete(app=app, actor=actor)
+    for app in apps:  # already locked and checked
+        _remove(app=app, actor=actor)
     return [app.name for app in apps]
 
 
