@@ -1,9 +1,24 @@
 """Who is calling the token endpoints: an App by its OAuth 2.0 Client ID (public clients) or
-Client ID and Client Secret (confidential ones), or by its API Key and Secret (app-only)."""
+Client ID and Client Secret (confidential ones), or by its API Key and Secret (app-only); and
+the limits every such call counts against (ARCHITECTURE.md: rate limits on credential and
+token endpoints).
+
+Each call takes one request from its App's allowance per window and is refused early (before
+the database is asked or a digest computed) when its client identifier, from that address,
+or that address alone, has failed to authenticate too often in the window; both in one round
+trip to the shared cache. The App's window is counted under the client identifier presented
+(the Client ID, or the API Key, each names one App) because the App is known only after the
+database answers; a failed authentication gives that count back, so only authenticated calls
+use an App's allowance, and counts one failure for the identifier from that address and one
+for the address. With the shared cache down, nothing is issued (fail closed, 503).
+"""
 
 import base64
 import binascii
+import hashlib
 import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import unquote_plus, urlsplit
 
@@ -13,10 +28,54 @@ from django.views.decorators.debug import sensitive_variables
 
 from apps.models import App, UserAuthenticationSettings
 from apps.validators import LOOPBACK_HOSTS
+from core.client_ip import client_ip
+from core.errors import TooManyChanges, Unavailable
+from core.limits import Limit, add_counts
 from credentials import formats, token_store
 from credentials.models import ClientId
 from credentials.verification import Reason, verify_api_key, verify_client_credentials
-from oauth.errors import OAuthError, invalid_client
+from oauth.errors import OAuthError, invalid_client, slow_down, temporarily_unavailable
+
+WINDOW_SECONDS = 15 * 60
+APP_ONLY_REQUESTS = Limit(
+    name="oauth-app-only",
+    setting="PORTICO_OAUTH_APP_ONLY_REQUESTS_PER_WINDOW",
+    window_seconds=WINDOW_SECONDS,
+    message=(
+        "Too many calls to /oauth2/token and /oauth2/invalidate_token for this App: at most "
+        "{limit} in {minutes} minutes. Nothing was issued or changed; try again after "
+        "Retry-After seconds (and keep the Bearer Token you have: it works until revoked)."
+    ),
+)
+OAUTH2_TOKEN_REQUESTS = Limit(
+    name="oauth2-token",
+    setting="PORTICO_OAUTH2_TOKEN_REQUESTS_PER_WINDOW",
+    window_seconds=WINDOW_SECONDS,
+    message=(
+        "Too many calls to the OAuth 2.0 token and revocation endpoints for this App: at most "
+        "{limit} in {minutes} minutes. Nothing was issued or changed; try again after "
+        "Retry-After seconds."
+    ),
+)
+FAILURES_PER_CLIENT = Limit(
+    name="oauth-failed-client",
+    setting="PORTICO_OAUTH_FAILED_AUTHENTICATIONS_PER_CLIENT",
+    window_seconds=WINDOW_SECONDS,
+    message=(
+        "Too many failed client authentications with this client identifier from your "
+        "address: at most {limit} in {minutes} minutes. This request was not checked; fix the "
+        "credentials and try again after Retry-After seconds."
+    ),
+)
+FAILURES_PER_ADDRESS = Limit(
+    name="oauth-failed-address",
+    setting="PORTICO_OAUTH_FAILED_AUTHENTICATIONS_PER_ADDRESS",
+    window_seconds=WINDOW_SECONDS,
+    message=(
+        "Too many failed client authentications from your address: at most {limit} in "
+        "{minutes} minutes. This request was not checked; try again after Retry-After seconds."
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -123,18 +182,61 @@ def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
     return unquote_plus(name), unquote_plus(secret)
 
 
+@contextmanager
+def _limited(request: HttpRequest, limit: Limit, identifier: str) -> Iterator[None]:
+    """Around one client authentication: count the call against the App named by
+    `identifier` unless too many failures refuse it first; a failure (invalid_client) gives
+    that count back and counts against the identifier from this address, and the address."""
+    address = client_ip(request) or "-"
+    named = hashlib.sha256(identifier.encode()).hexdigest()[:32]  # no key in the cache's names
+    failures = {(FAILURES_PER_CLIENT, f"{named}:{address}"): 1, (FAILURES_PER_ADDRESS, address): 1}
+    try:
+        limit.take_for(named, unless=tuple(failures))
+    except TooManyChanges as error:
+        raise slow_down(error) from error
+    except Unavailable as error:
+        raise temporarily_unavailable(error) from error
+    try:
+        yield
+    except OAuthError as error:
+        if error.error == "invalid_client":
+            try:
+                add_counts({**failures, (limit, named): -1})
+            except Unavailable as outage:
+                raise temporarily_unavailable(outage) from outage
+        raise
+
+
+def _basic_or_refusal(request: HttpRequest) -> tuple[tuple[str, str] | None, OAuthError | None]:
+    """`basic_credentials`, with a malformed header as the refusal to raise once the call is
+    counted (it counts as a failed authentication)."""
+    try:
+        return basic_credentials(request), None
+    except OAuthError as error:
+        return None, error
+
+
 @sensitive_variables("secret", "basic")
-def authenticate_client(request: HttpRequest) -> Client:
+def authenticate_client(request: HttpRequest, limit: Limit) -> Client:
     """RFC 6749 §2.3: confidential clients by HTTP Basic or client_secret_post; public
-    clients by `client_id` alone (the `none` method is never enough for a confidential one)."""
-    basic = basic_credentials(request)
+    clients by `client_id` alone (the `none` method is never enough for a confidential one).
+    The call counts against `limit` (see the module's note)."""
+    basic, malformed = _basic_or_refusal(request)
     if basic is not None:
         client_id, secret = basic
-        if "client_secret" in request.POST:
-            raise OAuthError("invalid_request", "Authenticate one way only: HTTP Basic or POST.")
     else:
         client_id = request.POST.get("client_id", "")
         secret = request.POST.get("client_secret")
+    with _limited(request, limit, client_id):
+        if malformed is not None:
+            raise malformed
+        if basic is not None and "client_secret" in request.POST:
+            raise OAuthError("invalid_request", "Authenticate one way only: HTTP Basic or POST.")
+        return _client_of(client_id, secret)
+
+
+@sensitive_variables("secret")
+def _client_of(client_id: str, secret: str | None) -> Client:
     client = _token_endpoint_client(client_id)
     if client is None:
         raise invalid_client("Unknown client_id: use the App's OAuth 2.0 Client ID.")
@@ -155,12 +257,22 @@ def authenticate_client(request: HttpRequest) -> Client:
 
 
 @sensitive_variables("secret", "basic")
-def authenticate_app_only(request: HttpRequest) -> App:
-    """App-only calls (`/oauth2/token`): HTTP Basic with the API Key and API Key Secret."""
-    basic = basic_credentials(request)
-    if basic is None:
-        raise invalid_client("Authenticate with HTTP Basic: API Key as user, Secret as password.")
-    key, secret = basic
+def authenticate_app_only(request: HttpRequest, limit: Limit) -> App:
+    """App-only calls (`/oauth2/token`): HTTP Basic with the API Key and API Key Secret. The
+    call counts against `limit` (see the module's note)."""
+    basic, malformed = _basic_or_refusal(request)
+    with _limited(request, limit, basic[0] if basic else ""):
+        if malformed is not None:
+            raise malformed
+        if basic is None:
+            raise invalid_client(
+                "Authenticate with HTTP Basic: API Key as user, Secret as password."
+            )
+        return _app_of(*basic)
+
+
+@sensitive_variables("secret")
+def _app_of(key: str, secret: str) -> App:
     verification = verify_api_key(key)
     if not verification.ok:
         if verification.reason == Reason.APP_SUSPENDED:

@@ -37,7 +37,7 @@ from credentials.models import (
 )
 from credentials.services import revoke_credential, rotate_bearer_token
 from credentials.verification import Reason, verify_bearer_token
-from oauth.errors import OAuthError, invalid_grant, invalid_request
+from oauth.errors import OAuthError, invalid_grant, invalid_request, slow_down
 
 OFFLINE_ACCESS = "offline.access"
 
@@ -339,7 +339,7 @@ def issue_app_bearer_token(*, app: App, actor: Actor) -> str:
     except Suspended as error:
         raise OAuthError("unauthorized_client", error.message, status=403) from error
     except TooManyChanges as error:
-        raise OAuthError("slow_down", error.message, status=429) from error
+        raise slow_down(error) from error
     _ISSUED["client_credentials"].inc()
     return value
 
