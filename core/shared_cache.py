@@ -8,11 +8,14 @@ connections). Nothing is remembered here but the client; the counts live in the 
 local-memory one for `make run`, where there is one process).
 """
 
+import hashlib
 import weakref
+from contextlib import suppress
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from redis import Redis
+from redis.exceptions import NoScriptError
 
 _clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -55,17 +58,34 @@ for i = 1, #KEYS do
 end
 return 0
 """
+# Redis names a script by its SHA-1 (EVALSHA): an identifier, not a security measure.
+_SHA1 = {
+    script: hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
+    for script in (_TAKE_UNLESS, _ADD)
+}
+
+
+def _run_script(client: Redis, script: str, names: list[str], args: list) -> int:
+    """EVALSHA (redis-py packs the 40-character digest faster than the script), loading the
+    script the first time a Redis server sees it."""
+    try:
+        return client.execute_command("EVALSHA", _SHA1[script], len(names), *names, *args)
+    except NoScriptError:
+        return client.execute_command("EVAL", script, len(names), *names, *args)
 
 
 def take_unless(key: str, ttl: int, guards: tuple[tuple[str, int], ...] = ()) -> int:
     """Add one to the count under `key` (which disappears `ttl` seconds after its first count)
     and return it, unless one of `guards` (key, ceiling) has reached its ceiling: then count
     nothing and return -n, n the 1-based index of that guard."""
-    client = redis_client()
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    client = redis_client(backend)
     if client is not None:
-        names = [cache.make_and_validate_key(name) for name in (key, *(g[0] for g in guards))]
+        # make_key, not make_and_validate_key: these names are ours (no spaces, short), and
+        # the validation (memcached's rules, a Python loop per character) cost more than Redis.
+        names = [backend.make_key(name) for name in (key, *(g[0] for g in guards))]
         ceilings = [ttl, *(ceiling for _, ceiling in guards)]
-        return int(client.execute_command("EVAL", _TAKE_UNLESS, len(names), *names, *ceilings))
+        return int(_run_script(client, _TAKE_UNLESS, names, ceilings))
     if guards:
         seen = cache.get_many([name for name, _ in guards])
         for index, (name, ceiling) in enumerate(guards, start=1):
@@ -78,19 +98,18 @@ def add_to_windows(deltas: dict[str, int], ttl: int) -> None:
     """Add each delta to its count, in one round trip: a positive one starts a window of `ttl`
     seconds if there is none; a negative one (giving a count back) only touches a window that
     still exists."""
-    client = redis_client()
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    client = redis_client(backend)
     if client is not None:
-        names = [cache.make_and_validate_key(name) for name in deltas]
-        client.execute_command("EVAL", _ADD, len(names), *names, *deltas.values(), ttl)
+        names = [backend.make_key(name) for name in deltas]
+        _run_script(client, _ADD, names, [*deltas.values(), ttl])
         return
     for name, delta in deltas.items():
         if delta > 0:
             _local_add(name, delta, ttl)
         else:
-            try:
+            with suppress(ValueError):  # that window has ended
                 cache.incr(name, delta)
-            except ValueError:  # that window has ended
-                pass
 
 
 def _local_add(key: str, delta: int, ttl: int) -> int:

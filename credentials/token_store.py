@@ -29,7 +29,7 @@ from datetime import timedelta
 from functools import cache
 from typing import NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg.errors import error_from_result
 from psycopg.pq import ExecStatus, TransactionStatus
@@ -444,3 +444,98 @@ def insert_event(fields: dict) -> None:
     params = [fields[name] for name in _EVENT_FIELDS]
     params[_EVENT_FIELDS.index("changes")] = json.dumps(fields["changes"])
     _rows(db, _insert_event_statement(db.vendor), params)
+
+
+# PostgreSQL: the whole rotation in one statement, whose data-modifying CTEs run as one atomic
+# unit without BEGIN and COMMIT (one round trip instead of six). The App's row is locked first
+# (FOR UPDATE reads its latest version, so a suspension that committed meanwhile counts);
+# nothing is written for a suspended App; the INSERT waits for the UPDATE (its condition reads
+# the UPDATE's answer), so the retired value has left the "one current value" index first; the
+# audit event is written only with the new value, its action, the App's name and the hints
+# retired filled in by the database, which alone knows them.
+#
+# The statement reads one snapshot, taken before it waited for the lock: if another change of
+# the same App's values committed meanwhile, its new current value is invisible here and the
+# INSERT breaks the "one current value" constraint, so the statement fails and changes
+# nothing. The caller then runs the rotation again with the statements above, each of which
+# reads the latest rows (READ COMMITTED).
+_ROTATED_COLUMNS = (("status", "status", str), ("name", "name", str))
+_EVENT_PARAMS = ("actor_id", "actor_email", "object_type", "object_id", "ip_address", "via")
+
+
+@cache
+def _rotate_statement(grace: timedelta, suspended: str, actions: tuple[str, str]) -> _Statement:
+    # Parameters: $1 App id, $2 kind, $3 pepper id, $4 digest, $5 hint, $6 created by,
+    # $7.. the event's fields named in _EVENT_PARAMS, then the grace period's name.
+    event_params = {name: f"${index}" for index, name in enumerate(_EVENT_PARAMS, start=7)}
+    grace_name = f"${7 + len(_EVENT_PARAMS)}"
+    credential_columns = ", ".join(
+        Credential._meta.get_field(name).column for name in _INSERTED_CREDENTIAL
+    )
+    event_columns = ", ".join(
+        AuditEvent._meta.get_field(name).column for name in (*_EVENT_FIELDS, "created_at")
+    )
+    generate, regenerate = actions
+
+    def hints(condition: str) -> str:
+        return (
+            f"COALESCE((SELECT jsonb_agg(hint) FROM retired WHERE revoked_at {condition}),"  # noqa: S608
+            " '[]'::jsonb)"
+        )
+
+    sql = (
+        f"WITH app AS (SELECT id, status, name FROM {_APP} WHERE id = $1 FOR UPDATE),"  # noqa: S608
+        f" open AS (SELECT id FROM app WHERE status <> '{suspended}'),"
+        f" retired AS (UPDATE {_CREDENTIAL} SET"
+        " revoked_at = CASE WHEN expires_at IS NULL THEN revoked_at ELSE {now} END,"
+        f" expires_at = CASE WHEN expires_at IS NULL THEN {_later('postgresql', grace)}"
+        " ELSE expires_at END"
+        " WHERE app_id = (SELECT id FROM open) AND kind = $2 AND revoked_at IS NULL"
+        " AND (expires_at IS NULL OR expires_at > {now}) RETURNING hint, revoked_at),"
+        f" issued AS (INSERT INTO {_CREDENTIAL} ({credential_columns})"
+        " SELECT id, $2, $3, $4, $5, '', '', '', $6::bigint, {now} FROM open"
+        " WHERE (SELECT count(*) FROM retired) >= 0 RETURNING id),"
+        f" event AS (INSERT INTO {_EVENT} ({event_columns})"
+        f" SELECT {event_params['actor_id']}::bigint, {event_params['actor_email']},"
+        " CASE WHEN EXISTS (SELECT 1 FROM retired WHERE revoked_at IS NULL)"
+        f" THEN '{regenerate}' ELSE '{generate}' END,"
+        f" {event_params['object_type']}, {event_params['object_id']}, left(app.name, 200),"
+        f" jsonb_build_object('kind', $2::text, 'hint', $5::text, 'replaced', {hints('IS NULL')},"
+        f" 'grace', {grace_name}::text, 'revoked_in_grace', {hints('IS NOT NULL')}),"
+        f" {event_params['ip_address']}::inet, {event_params['via']}, {{now}}"
+        " FROM app JOIN issued ON true)"
+        " SELECT status, name FROM app"
+    )
+    # Numbered parameters already ($n, several used twice): no %s for build to number.
+    return _Statement.build("postgresql", sql, _ROTATED_COLUMNS)
+
+
+def rotate_in_one_statement(
+    *,
+    app_pk: int,
+    kind: str,
+    token: NewToken,
+    grace: tuple[str, timedelta],
+    event: dict,
+    suspended: str,
+    actions: tuple[str, str],
+) -> _Row | None:
+    """PostgreSQL: the App's valid values of `kind` retired as `retire_valid_values` does,
+    `token` stored as the current one by `created_by_id`, and its audit event (`event`:
+    audit.services.event_fields' fields; its action, the App's name and the hints are the
+    database's), unless the App is `suspended`. Answers the App's `status` and `name` (None
+    for no such App). Raises IntegrityError, having changed nothing, when another change of
+    the App's values committed while it waited (see above)."""
+    db = _database()
+    name, period = grace
+    params = [app_pk, kind, token.pepper_id, token.digest, token.hint, event["actor_id"]]
+    params += [event[field] for field in _EVENT_PARAMS] + [name]
+    statement = _rotate_statement(period, suspended, actions)
+    if not db.in_atomic_block:
+        rows = _rows(db, statement, params)
+    else:
+        # Inside a caller's transaction: a savepoint, so a failure leaves that one usable.
+        with transaction.atomic(using=db.alias):
+            begin(db)
+            rows = _rows(db, statement, params)
+    return rows[0] if rows else None

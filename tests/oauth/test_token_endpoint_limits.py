@@ -100,9 +100,7 @@ def test_code_exchanges_past_the_apps_limit_answer_429_and_leave_the_code_unspen
     assert AuthorizationCode.objects.filter(used_at__isnull=True).count() == 1
 
 
-def test_a_flood_of_wrong_secrets_is_refused_early_even_the_right_one_then(
-    settings, app, api_key
-):
+def test_a_flood_of_wrong_secrets_is_refused_early_even_the_right_one_then(settings, app, api_key):
     settings.PORTICO_OAUTH_FAILED_AUTHENTICATIONS_PER_CLIENT = 3
     key, secret = api_key
     wrong = [from_address("203.0.113.7", key, "ptc_cs_wrong").status_code for _ in range(3)]
@@ -135,9 +133,7 @@ def test_failed_authentications_do_not_use_the_apps_allowance(settings, app, api
     assert [app_only_token(*api_key).status_code for _ in range(3)] == [200, 200, 429]
 
 
-def test_a_public_clients_failures_count_per_client_id_and_address(
-    settings, native_app, web_app
-):
+def test_a_public_clients_failures_count_per_client_id_and_address(settings, native_app, web_app):
     settings.PORTICO_OAUTH_FAILED_AUTHENTICATIONS_PER_CLIENT = 2
     form = {"grant_type": "refresh_token", "refresh_token": "x", "client_secret": "ptc_os_no"}
     for _ in range(2):
