@@ -539,3 +539,120 @@ def rotate_in_one_statement(
             begin(db)
             rows = _rows(db, statement, params)
     return rows[0] if rows else None
+
+
+# PostgreSQL: an authorization code or a refresh token spent and the tokens issued for it in
+# one statement (no BEGIN, no COMMIT: one round trip instead of four), atomic as a
+# transaction. The UPDATE is the one above; the INSERT takes its answer and writes an access
+# token and, when the grant holds offline.access, a refresh token; for a code, only when the
+# checks the exchange makes hold in the database too (not expired, consent open, the same
+# redirect URI, the PKCE challenge matching the one the caller worked out from the verifier).
+# The statement answers the spent row and how many tokens it issued; the caller still runs
+# its own checks on that row and explains a refusal.
+_OFFLINE_ACCESS = "'[\"offline.access\"]'::jsonb"
+
+
+def _issue_rows(vendor: str) -> str:
+    rows = ", ".join(
+        f"(%s, %s, %s, %s, {_later(vendor, _LIFETIMES[kind])})"
+        for kind in (UserTokenKind.OAUTH2_ACCESS, UserTokenKind.OAUTH2_REFRESH)
+    )
+    return f"(VALUES {rows}) AS t(kind, pepper_id, digest, hint, expires_at)"
+
+
+def _issue_from_spent(condition: str) -> str:
+    columns = ", ".join(UserToken._meta.get_field(name).column for name in _INSERTED)
+    return (
+        f"issued AS (INSERT INTO {_USER_TOKEN} ({columns})"  # noqa: S608
+        " SELECT t.kind, s.authorization_id, s.app_id, s.user_id, t.pepper_id, t.digest,"
+        " t.hint, s.scopes, '', '', s.family, {now}, t.expires_at"
+        f" FROM spent s CROSS JOIN {_issue_rows('postgresql')}"
+        f" WHERE (t.kind = '{UserTokenKind.OAUTH2_ACCESS}' OR s.scopes @> {_OFFLINE_ACCESS})"
+        f"{condition} RETURNING 1)"
+    )
+
+
+_ISSUED_COUNT = (("issued", "(SELECT count(*) FROM issued)", int),)
+
+
+def _spend_and_issue(update: str, columns: tuple, condition: str) -> _Statement:
+    returning = ", ".join(f"{expression} AS {name}" for name, expression, _ in columns)
+    names = ", ".join(name for name, _, _ in columns)
+    sql = (
+        f"WITH spent AS ({update} RETURNING {returning}), {_issue_from_spent(condition)}"  # noqa: S608
+        f" SELECT {names}, {_ISSUED_COUNT[0][1]} FROM spent"
+    )
+    return _Statement.build("postgresql", sql, columns + _ISSUED_COUNT)
+
+
+def _token_params(tokens: list[NewToken]) -> list[str]:
+    params = []
+    for token in tokens:
+        params += [token.kind.value, token.pepper_id, token.digest, token.hint]
+    return params
+
+
+@cache
+def _spend_code_and_issue_statement(digests: int) -> _Statement:
+    update = (
+        f"UPDATE {_CODE} SET used_at = {{now}}"  # noqa: S608
+        f" WHERE digest IN ({', '.join(['%s'] * digests)}) AND app_id = %s AND used_at IS NULL"
+    )
+    condition = (
+        " AND NOT s.expired AND NOT s.authorization_revoked AND s.redirect_uri = %s"
+        " AND s.code_challenge = CASE s.code_challenge_method WHEN 'S256' THEN %s ELSE %s END"
+    )
+    return _spend_and_issue(update, _SPENT_CODE_COLUMNS, condition)
+
+
+def spend_code_and_issue(
+    *,
+    app_pk: int,
+    candidates: list[str],
+    tokens: list[NewToken],
+    redirect_uri: str,
+    s256_challenge: str | None,
+    plain_challenge: str | None,
+) -> tuple[SpentCode | None, int]:
+    """PostgreSQL: `spend_code`, and in the same statement the `tokens` (an access token and
+    a refresh token, the latter kept only with offline.access) stored for it when the code is
+    unexpired, its consent open, `redirect_uri` the same and its challenge the S256 one (or,
+    for a `plain` code, `plain_challenge`; None matches nothing). Answers the spent code (None
+    when none could be spent) and how many tokens were stored."""
+    db = _database()
+    statement = _spend_code_and_issue_statement(len(candidates))
+    params = [*candidates, app_pk, *_token_params(tokens), redirect_uri]
+    row = _rows(db, statement, [*params, s256_challenge, plain_challenge])
+    if not row:
+        return None, 0
+    spent = row[0]
+    issued = spent.pop("issued")
+    return SpentCode(**{**spent, "scopes": json.loads(spent["scopes"])}), issued
+
+
+@cache
+def _spend_refresh_and_issue_statement(digests: int) -> _Statement:
+    update = (
+        f"UPDATE {_USER_TOKEN} SET used_at = {{now}}"  # noqa: S608
+        f" WHERE kind = '{UserTokenKind.OAUTH2_REFRESH}'"
+        f" AND digest IN ({', '.join(['%s'] * digests)}) AND app_id = %s"
+        " AND used_at IS NULL AND revoked_at IS NULL"
+        " AND (expires_at IS NULL OR expires_at > {now})"
+    )
+    return _spend_and_issue(update, _SPENT_REFRESH_COLUMNS, "")
+
+
+def spend_refresh_token_and_issue(
+    *, app_pk: int, candidates: list[str], tokens: list[NewToken]
+) -> tuple[SpentRefreshToken | None, int]:
+    """PostgreSQL: `spend_refresh_token`, and in the same statement the `tokens` stored for
+    it with its scopes (the refresh token only with offline.access). Answers the spent token
+    (None when none could be spent) and how many tokens were stored."""
+    db = _database()
+    statement = _spend_refresh_and_issue_statement(len(candidates))
+    row = _rows(db, statement, [*candidates, app_pk, *_token_params(tokens)])
+    if not row:
+        return None, 0
+    spent = row[0]
+    issued = spent.pop("issued")
+    return SpentRefreshToken(**{**spent, "scopes": json.loads(spent["scopes"])}), issued
