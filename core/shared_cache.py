@@ -172,10 +172,11 @@ def add_to_windows(deltas: dict[str, int], ttl: int) -> None:
 
 
 def _local_add(key: str, delta: int, ttl: int) -> int:
-    """The local-memory cache's count (`make run`, one process)."""
-    cache.add(key, 0, timeout=ttl)
+    """The local-memory cache's count (`make run`, one process): one call when the window is
+    open (each call validates the key, locks and pickles), two when it starts."""
     try:
         return cache.incr(key, delta)
-    except ValueError:  # the window ended between add and incr
-        cache.set(key, delta, timeout=ttl)
-        return delta
+    except ValueError:  # no window yet (or it just ended)
+        if cache.add(key, delta, timeout=ttl):
+            return delta
+        return cache.incr(key, delta)  # another thread started it in between
