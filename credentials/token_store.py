@@ -43,10 +43,11 @@ from credentials.models import (
     AuthorizationCode,
     ClientId,
     Credential,
+    Kind,
     UserToken,
     UserTokenKind,
 )
-from credentials.verification import _fetch_one, _Row, _Statement
+from credentials.verification import CLIENT_SECRET_COLUMNS, _fetch_one, _Row, _Statement
 
 _APP = App._meta.db_table
 _SETTINGS = UserAuthenticationSettings._meta.db_table
@@ -92,10 +93,13 @@ def begin(db: BaseDatabaseWrapper | None = None) -> None:
 
 
 # The client at the token endpoints: its App and the settings that decide whether it may use
-# OAuth 2.0 and whether it is confidential. A missing settings row reads as the defaults.
+# OAuth 2.0 and whether it is confidential. A missing settings row reads as the defaults. With
+# a Client Secret presented, the same statement finds the App's Client Secret among its
+# candidate digests (credentials.verification judges that part), rather than a second query.
 class ClientRow(NamedTuple):
     app: dict
     auth_settings: dict | None
+    secret: _Row | None = None  # the Client Secret's columns, when one was presented
 
 
 _CLIENT_APP_COLUMNS = ("id", "app_id", "name", "status")
@@ -111,30 +115,46 @@ _CLIENT_COLUMNS = tuple(
     )
     for name in _CLIENT_SETTINGS_COLUMNS
 )
+_SECRET_COLUMNS = tuple(
+    (f"secret_{name}", expression, read_as) for name, expression, read_as in CLIENT_SECRET_COLUMNS
+)
 
 
 @cache
-def _client_statement(vendor: str) -> _Statement:
+def _client_statement(vendor: str, digests: int) -> _Statement:
+    columns = _CLIENT_COLUMNS + (_SECRET_COLUMNS if digests else ())
+    secret = (
+        f" LEFT JOIN {Credential._meta.db_table} c ON c.app_id = a.id"
+        f" AND c.kind = '{Kind.CLIENT_SECRET}' AND c.digest IN ({', '.join(['%s'] * digests)})"
+        if digests
+        else ""
+    )
     sql = (
-        f"SELECT {', '.join(expression for _, expression, _ in _CLIENT_COLUMNS)}"  # noqa: S608
+        f"SELECT {', '.join(expression for _, expression, _ in columns)}"  # noqa: S608
         f" FROM {ClientId._meta.db_table} ci JOIN {_APP} a ON a.id = ci.app_id"
-        f" LEFT JOIN {_SETTINGS} s ON s.app_id = a.id"
+        f" LEFT JOIN {_SETTINGS} s ON s.app_id = a.id{secret}"
         " WHERE ci.value = %s"
     )
-    return _Statement.build(vendor, sql, _CLIENT_COLUMNS)
+    return _Statement.build(vendor, sql, columns)
 
 
-def client_row(client_id: str) -> ClientRow | None:
-    """The App holding this Client ID and its settings, as field values by name, or None.
-    The caller has checked the value's shape and checksum."""
+def client_row(client_id: str, secret_digests: list[str] = ()) -> ClientRow | None:
+    """The App holding this Client ID and its settings, as field values by name, or None;
+    with `secret_digests` (a presented Client Secret's candidates), that secret's columns too.
+    The caller has checked the Client ID's shape and checksum."""
     db = _database()
-    row = _fetch_one(db, _client_statement(db.vendor), [client_id])
+    statement = _client_statement(db.vendor, len(secret_digests))
+    row = _fetch_one(db, statement, [*secret_digests, client_id])
     if row is None:
         return None
     app = {name: row[f"app_{name}"] for name in _CLIENT_APP_COLUMNS}
+    secret = None
+    if secret_digests:
+        secret = _Row((name, row[f"secret_{name}"]) for name, _, _ in CLIENT_SECRET_COLUMNS)
     if row["settings_id"] is None:
-        return ClientRow(app, None)
-    return ClientRow(app, {name: row[f"settings_{name}"] for name in _CLIENT_SETTINGS_COLUMNS})
+        return ClientRow(app, None, secret)
+    settings = {name: row[f"settings_{name}"] for name in _CLIENT_SETTINGS_COLUMNS}
+    return ClientRow(app, settings, secret)
 
 
 # Spending an authorization code: used only if unused and this App's; it answers what the

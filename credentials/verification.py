@@ -260,7 +260,18 @@ def _look_up(lookup: _Lookup, value: str, client_id: str | None) -> Verification
     db = connections[DEFAULT_DB_ALIAS]
     statement = lookup.statement(db.vendor, len(candidates))
     row = _fetch_one(db, statement, [lookup.kind_value, *candidates])
-    if row is None:
+    return _verdict(lookup, db, row, candidates, client_id)
+
+
+def _verdict(
+    lookup: _Lookup,
+    db: BaseDatabaseWrapper,
+    row: _Row | None,
+    candidates: list[str],
+    client_id: str | None,
+) -> Verification:
+    """The answer from a value's row (its columns named as in `lookup.columns`)."""
+    if row is None or row["digest"] is None:
         return _UNKNOWN
     stored_digest = row["digest"]
     for candidate in candidates:
@@ -287,6 +298,35 @@ def _look_up(lookup: _Lookup, value: str, client_id: str | None) -> Verification
         owner_id=row.get("owner_id"),
         app_permission=row.get("app_permission", ""),
     )
+
+
+# The token endpoints check a confidential client's Client ID and Client Secret in the one
+# statement that also reads its App and settings (credentials.token_store.client_row): these
+# are the Client Secret's part of that statement, and its verdict, the same as above.
+CLIENT_SECRET_COLUMNS = _COLUMNS
+
+
+@sensitive_variables("client_secret")
+def client_secret_digests(client_secret: str) -> list[str] | Verification:
+    """The presented Client Secret's candidate digests, or the refusal (counted) when it has
+    not the shape or the checksum of one, before any query."""
+    if not formats.has_shape(formats.CLIENT_SECRET, client_secret):
+        _COUNTED[Reason.UNKNOWN].inc()
+        return _UNKNOWN
+    if not formats.has_valid_checksum(client_secret):
+        _COUNTED[Reason.BAD_CHECKSUM].inc()
+        return _BAD_CHECKSUM
+    return at_rest.candidate_digests(client_secret)
+
+
+def client_secret_verdict(row: _Row, candidates: list[str]) -> Verification:
+    """`verify_client_credentials`' answer from the Client Secret's columns of that statement
+    (None where no Client Secret of the App matched): the same checks, count and touch. The
+    statement joined the secret to the Client ID's App, so the Client ID matches."""
+    db = connections[DEFAULT_DB_ALIAS]
+    verification = _verdict(_CLIENT_SECRET, db, row, candidates, None)
+    _COUNTED[verification.reason].inc()
+    return verification
 
 
 # The single-value checks are partials of _verify rather than functions of their own: one frame

@@ -33,7 +33,13 @@ from core.errors import TooManyChanges, Unavailable
 from core.limits import Limit, add_counts
 from credentials import formats, token_store
 from credentials.models import ClientId
-from credentials.verification import Reason, verify_api_key, verify_client_credentials
+from credentials.verification import (
+    Reason,
+    Verification,
+    client_secret_digests,
+    client_secret_verdict,
+    verify_api_key,
+)
 from oauth.errors import OAuthError, invalid_client, slow_down, temporarily_unavailable
 
 WINDOW_SECONDS = 15 * 60
@@ -105,24 +111,36 @@ def find_client(client_id: str) -> Client | None:
     return Client(app=row.app, auth_settings=auth_settings)
 
 
-def _token_endpoint_client(client_id: str) -> Client | None:
+@sensitive_variables("secret")
+def _token_endpoint_client(
+    client_id: str, secret: str | None
+) -> tuple[Client | None, Verification | None]:
     """`find_client` for the token endpoints, which answer every exchange and refresh: one
-    statement (credentials.token_store), the App and settings built from its row with only the
-    fields these endpoints read (any other field would be loaded on access)."""
+    statement (credentials.token_store) that also checks a presented Client Secret (its
+    verdict by credentials.verification, None when none was presented), the App and settings
+    built from its row with only the fields these endpoints read (any other field would be
+    loaded on access)."""
     if not formats.has_shape(formats.CLIENT_ID, client_id or ""):
-        return None
+        return None, None
     if not formats.has_valid_checksum(client_id):
-        return None
-    row = token_store.client_row(client_id)
+        return None, None
+    digests = client_secret_digests(secret) if secret else []
+    if isinstance(digests, Verification):  # not even shaped like a Client Secret
+        refused, digests = digests, []
+    else:
+        refused = None
+    row = token_store.client_row(client_id, digests)
     if row is None:
-        return None
+        return None, None
     app = _partial_instance(App, row.app)
     if row.auth_settings is None:
         auth_settings = UserAuthenticationSettings(app=app)
     else:
         auth_settings = _partial_instance(UserAuthenticationSettings, row.auth_settings)
         auth_settings.app = app
-    return Client(app=app, auth_settings=auth_settings)
+    if row.secret is not None:
+        refused = client_secret_verdict(row.secret, digests)
+    return Client(app=app, auth_settings=auth_settings), refused
 
 
 def _partial_instance(model, fields: dict):
@@ -237,7 +255,7 @@ def authenticate_client(request: HttpRequest, limit: Limit) -> Client:
 
 @sensitive_variables("secret")
 def _client_of(client_id: str, secret: str | None) -> Client:
-    client = _token_endpoint_client(client_id)
+    client, verification = _token_endpoint_client(client_id, secret)
     if client is None:
         raise invalid_client("Unknown client_id: use the App's OAuth 2.0 Client ID.")
     if refusal := refusal_of(client):
@@ -248,7 +266,6 @@ def _client_of(client_id: str, secret: str | None) -> Client:
                 "This App is a confidential client: authenticate with its Client Secret "
                 "(HTTP Basic or client_secret)."
             )
-        verification = verify_client_credentials(client_id, secret)
         if not verification.ok or verification.app_pk != client.app.pk:
             raise invalid_client("The Client Secret is wrong, revoked or expired.")
     elif secret:
