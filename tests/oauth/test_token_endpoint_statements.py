@@ -7,13 +7,16 @@ from dataclasses import replace
 
 import pytest
 from django.db import connection
+from django.db.models import signals
 from django.utils import timezone
 from prometheus_client import REGISTRY
 
+from apps.models import App, UserAuthenticationSettings
 from credentials import formats
 from credentials.models import Authorization, AuthorizationCode, Kind, UserToken, UserTokenKind
 from credentials.services import regenerate_credential
 from credentials.verification import verify_user_access_token
+from oauth.clients import _partial_instance
 from tests.actors import act
 from tests.oauth.conftest import pkce_pair, ready
 from tests.oauth.test_app_only_and_account import app_only_token
@@ -153,3 +156,16 @@ def test_only_the_apps_own_current_client_secret_authenticates_it(
 
     assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
     assert accepted.status_code == 200  # the refused call did not spend the code
+
+
+@pytest.mark.parametrize("model", [App, UserAuthenticationSettings])
+def test_the_token_endpoints_models_built_without_init_have_no_init_listeners(model):
+    # oauth.clients._partial_instance skips __init__, and with it these signals.
+    assert not signals.pre_init.has_listeners(model)
+    assert not signals.post_init.has_listeners(model)
+
+
+def test_a_partial_app_loads_a_field_it_was_not_given(app):
+    partial = _partial_instance(App, {"id": app.pk, "app_id": app.app_id})
+
+    assert partial.name == app.name and partial.get_deferred_fields() >= {"status"}
