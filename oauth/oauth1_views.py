@@ -96,16 +96,17 @@ def _decide(request: HttpRequest, *, skip_if_authorized: bool) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if request.method == "POST" or (
-        skip_if_authorized and three_legged.already_authorized(pending, request.user)
-    ):
-        if request.method == "POST" and request.POST.get("decision") != "authorize":
+    asked = request.method == "POST"
+    if asked or (skip_if_authorized and three_legged.already_authorized(pending, request.user)):
+        if asked and request.POST.get("decision") != "authorize":
             three_legged.deny_request_token(request_token=pending)
             if pending.is_oob:
                 return error_page(request, f"You did not authorize {app.name}.")
             return SeeOther(_with_query(pending.callback, {"denied": request.GET["oauth_token"]}))
         try:
-            verifier = three_legged.approve_request_token(request_token=pending, user=request.user)
+            verifier = three_legged.approve_request_token(
+                actor=oauth_actor(request), request_token=pending, asked=asked
+            )
         except SignedRequestRefused as error:
             return error_page(request, error.message)
         if pending.is_oob:

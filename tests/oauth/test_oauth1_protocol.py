@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 BASE = "http://testserver"
 
 
-@pytest.fixture
-def consumer(web_app):
-    issued = regenerate_credential(app=web_app.app, kind=Kind.API_KEY, actor=act(web_app.app.owner))
-    return issued.value, issued.secret
-
-
 def signed_post(
     path, consumer, *, token=None, secret=None, body=None, signer_options=None, **extra
 ):
