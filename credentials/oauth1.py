@@ -222,6 +222,8 @@ def parse(request: HttpRequest) -> ParsedRequest:
         header = _header_params(authorization)
     oauth, where = {}, ""
     for params, place in ((header, "Authorization header"), (body, "form body"), (query, "query")):
+        if not params:
+            continue
         found = _protocol_params(params, place)
         if found and oauth:
             raise SignedRequestRefused(
