@@ -12,6 +12,7 @@ endpoints (request token, access token) use `authenticate` with their token look
 """
 
 import base64
+import hashlib
 import hmac
 import os
 import re
@@ -344,11 +345,19 @@ def _check_timestamp(parsed: ParsedRequest, now: float) -> int:
     return timestamp
 
 
+def nonce_key(consumer_key: str, timestamp: int, nonce: str) -> str:
+    """The shared cache's key for a nonce of this API Key and timestamp: a 128-bit digest, so
+    every key is short whatever the nonce (memcached's rule, which Django's caches check
+    character by character, and Redis's memory), and the API Key is not kept in clear."""
+    seen = hashlib.blake2b(f"{consumer_key}:{timestamp}:{nonce}".encode(), digest_size=16)
+    return f"oauth1-nonce:{seen.hexdigest()}"
+
+
 def _claim_nonce(consumer_key: str, timestamp: int, nonce: str) -> None:
     """Remember the nonce for this key and timestamp, or refuse it if already seen."""
     if not nonce or len(nonce) > 255:
-        raise SignedRequestRefused("oauth_nonce is missing.")
-    key = f"oauth1-nonce:{consumer_key}:{timestamp}:{nonce}"
+        raise SignedRequestRefused("oauth_nonce is missing or longer than 255 characters.")
+    key = nonce_key(consumer_key, timestamp, nonce)
     try:
         fresh = _nonce_store().add(key, 1, timeout=2 * TIMESTAMP_WINDOW_SECONDS + 60)
     except CACHE_OUTAGES as error:  # the store is down: refuse rather than accept a replay

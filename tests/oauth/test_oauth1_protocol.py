@@ -246,9 +246,26 @@ def test_a_nonce_is_kept_as_the_shared_cache_keeps_it(consumer, owner_tokens, rf
     timestamp = str(int(time.time()))
     verify(consumer, owner_tokens, rf, timestamp=timestamp, nonce="kept" * 8)
 
-    key = f"oauth1-nonce:{consumer[0]}:{timestamp}:{'kept' * 8}"
+    key = oauth1.nonce_key(consumer[0], int(timestamp), "kept" * 8)
     assert cache.get(key) == 1
     assert cache.add(key, 1) is False
+
+
+def test_nonces_are_told_apart_by_api_key_timestamp_and_nonce():
+    keys = {
+        oauth1.nonce_key("ptc_ck_a", 1, "n:1"),
+        oauth1.nonce_key("ptc_ck_a", 1, "n:2"),
+        oauth1.nonce_key("ptc_ck_a", 2, "n:1"),
+        oauth1.nonce_key("ptc_ck_b", 1, "n:1"),
+    }
+    assert len(keys) == 4
+    assert all(len(key) < 50 and "ptc_ck" not in key for key in keys)
+    assert oauth1.nonce_key("ptc_ck_a", 1, "x" * 255) == oauth1.nonce_key("ptc_ck_a", 1, "x" * 255)
+
+
+def test_a_nonce_longer_than_255_characters_is_refused(consumer, owner_tokens, rf):
+    with pytest.raises(oauth1.SignedRequestRefused, match="longer than 255"):
+        verify(consumer, owner_tokens, rf, nonce="n" * 256)
 
 
 def test_a_nonce_connection_redis_dropped_is_replaced_rather_than_refusing(
