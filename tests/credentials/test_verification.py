@@ -231,11 +231,7 @@ def test_the_token_is_not_looked_at_when_the_api_key_is_refused(app, owner_token
     assert consumer.reason == Reason.UNKNOWN and token is None
 
 
-def test_the_lookup_uses_the_unique_index_on_the_digest(bearer):
-    from credentials.verification import _BEARER_TOKEN
-
-    sql = _BEARER_TOKEN.statement(connection.vendor, digests=1).sql
-    params = ["bearer_token", "a" * 64]
+def plan_of(sql, params) -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
@@ -245,11 +241,32 @@ def test_the_lookup_uses_the_unique_index_on_the_digest(bearer):
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
             rows = cursor.fetchall()
-        plan = "\n".join(" ".join(map(str, row)) for row in rows)
+        return "\n".join(" ".join(map(str, row)) for row in rows)
+
+
+def test_the_lookup_uses_the_unique_index_on_the_digest(bearer):
+    from credentials.verification import _BEARER_TOKEN
+
+    sql = _BEARER_TOKEN.statement(connection.vendor, digests=1).sql
+    plan = plan_of(sql, ["bearer_token", "a" * 64])
     if connection.vendor == "postgresql":
         assert "Index Cond: ((c.digest)" in plan or "Index Cond: ((digest)" in plan, plan
     else:
         assert "SEARCH c USING INDEX" in plan and "(digest=?)" in plan, plan
+
+
+@pytest.mark.parametrize("pair", ["_OWNER_PAIR", "_USER_PAIR"])
+def test_the_api_key_and_token_statement_uses_the_digest_index_for_both(pair, bearer):
+    from credentials import verification
+
+    sql = getattr(verification, pair).statement(connection.vendor, digests=1).sql
+    token_kind = "oauth1_access" if pair == "_USER_PAIR" else "access_token"
+    plan = plan_of(sql, ["api_key", "a" * 64, token_kind, "b" * 64])
+    if connection.vendor == "postgresql":
+        assert plan.count("Index Cond: ((digest)") == 2, plan
+        assert "Seq Scan" not in plan, plan
+    else:
+        assert "SEARCH c USING INDEX" in plan and plan.count("(digest=?)") == 2, plan
 
 
 @pytest.mark.django_db(transaction=True)
