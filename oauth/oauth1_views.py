@@ -19,8 +19,8 @@ from credentials.models import Credential
 from credentials.oauth1 import (
     ACCESS_LEVEL_HEADER,
     SignedRequestRefused,
-    access_token_grant,
     authenticate,
+    verify_signed_request,
 )
 from credentials.services import revoke_credential
 from oauth import three_legged
@@ -171,7 +171,7 @@ def access_token(request: HttpRequest) -> HttpResponse:
 def invalidate_token(request: HttpRequest) -> HttpResponse:
     """Signed with the API Key and the Access Token being invalidated."""
     try:
-        signed = authenticate(request, token_lookup=access_token_grant)
+        signed = verify_signed_request(request)
         request.app_id = signed.app_id  # the request log names the App
     except SignedRequestRefused as error:
         return _refused(error)
