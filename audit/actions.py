@@ -59,6 +59,16 @@ AUTH_SETTING_FIELDS = (
 )
 
 
+class Consent(StrEnum):
+    """How an `oauth.authorization_grant` came about, so the trail tells an App given more
+    access from a user merely signing in with it again."""
+
+    NEW = "new"  # the user had not authorized the App for this protocol (or had revoked it)
+    WIDENED = "widened"  # asked, and granted scopes or a level above what the App held
+    REPEATED = "repeated"  # asked again, and granted nothing the App did not hold
+    SKIPPED = "skipped"  # not asked: /oauth/authenticate, the level was authorized before
+
+
 class Action(StrEnum):
     PROJECT_CREATE = "project.create"
     PROJECT_UPDATE = "project.update"
@@ -74,6 +84,7 @@ class Action(StrEnum):
     CREDENTIAL_GENERATE = "credential.generate"
     CREDENTIAL_REGENERATE = "credential.regenerate"
     CREDENTIAL_REVOKE = "credential.revoke"
+    OAUTH_AUTHORIZATION_GRANT = "oauth.authorization_grant"
     OAUTH_AUTHORIZATION_REVOKE = "oauth.authorization_revoke"
     RESOURCE_SERVER_KEY_ISSUE = "resource_server_key.issue"
     RESOURCE_SERVER_KEY_REVOKE = "resource_server_key.revoke"
@@ -104,6 +115,9 @@ PAYLOADS: dict[Action, Keys | FieldChanges] = {
     Action.CREDENTIAL_GENERATE: _NEW_VALUE,
     Action.CREDENTIAL_REGENERATE: _NEW_VALUE,
     Action.CREDENTIAL_REVOKE: keys("kind", "hints"),
+    # A user let an App act for them: `protocol` oauth2 (`scopes`, `level` "") or oauth1
+    # (`level`, `scopes` []), what this decision granted; `consent` is a Consent.
+    Action.OAUTH_AUTHORIZATION_GRANT: keys("user_id", "protocol", "scopes", "level", "consent"),
     Action.OAUTH_AUTHORIZATION_REVOKE: keys("user_id", "tokens"),
     Action.RESOURCE_SERVER_KEY_ISSUE: keys("name", "hint"),
     Action.RESOURCE_SERVER_KEY_REVOKE: keys("name", "hint"),

@@ -17,9 +17,10 @@ from contextlib import suppress
 from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from redis import Redis
-from redis.connection import Connection
+from redis.connection import Connection, ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 _clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -70,67 +71,61 @@ _SHA1 = {
 
 
 def _run_script(client: Redis, script: str, names: list[str], args: list) -> int:
-    """EVALSHA, loading the script the first time a Redis server sees it, on this thread's
-    connection with the command packed here. redis-py's execute_command spends ~40 us of
-    Python around a ~10 us round trip (taking a connection from the pool and checking it with
-    a poll, its retry and observability hooks, an encoder call per argument), and more inside
-    a request; this keeps what matters of it: its connection (connecting, AUTH, SELECT), its
-    reply parser and its errors, and one retry on a connection that broke (a Redis restarted
-    since the last call), as its default retry policy does."""
-    for attempt in (1, 2):
-        connection = _thread_connection(client)
-        try:
-            return _evalsha(connection, script, names, args)
-        except RedisConnectionError:
-            connection.disconnect()  # the next command connects again
-            if attempt == 2:
-                raise
-        except ResponseError:
-            raise  # the reply was read whole: the connection is clean
-        except BaseException:
-            connection.disconnect()  # a reply may be left half read
-            raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    """EVALSHA, loading the script the first time a Redis server sees it."""
+    tail = [str(part).encode() for part in (*names, *args)]
+    sha = [b"EVALSHA", _SHA1[script].encode(), str(len(names)).encode(), *tail]
+    try:
+        return send(client.connection_pool, packed(*sha))
+    except NoScriptError:
+        return send(client.connection_pool, packed(b"EVAL", script.encode(), *sha[2:]))
 
 
-_held = threading.local()
+# This thread's own connection to the shared cache's Redis, for the hot paths that make one
+# call a request (the limits here; the OAuth 1.0a nonces keep the same kind of connection in
+# credentials.oauth1). redis-py's command handling and its pool's check-out and release
+# (metrics, a poll of the socket, health checks) cost more CPU than the round trip itself
+# (~145 us against ~75 us a call inside a request); the price is one more Redis connection
+# per process (or thread).
+_threads = threading.local()
 
 
-def _thread_connection(client: Redis) -> Connection:
-    """A connection of the client's pool that this thread keeps between calls (a request's
-    thread makes one call at a time), taken again in a forked process or from a new pool."""
-    pool, pid = client.connection_pool, os.getpid()
-    held = getattr(_held, "connection", None)
-    if held is not None and held[0] is pool and held[1] == pid:
-        return held[2]
-    if held is not None and held[1] == pid:
-        held[0].release(held[2])  # the cache was configured anew (tests)
-    connection = pool.get_connection()
-    _held.connection = (pool, pid, connection)
+def thread_connection(pool: ConnectionPool) -> Connection:
+    """This thread's connection to `pool`'s server (made with its settings: address, AUTH,
+    database, timeouts); a new one in a forked child."""
+    mine = _threads.__dict__
+    if mine.get("pid") != os.getpid():
+        mine["pid"], mine["by_pool"] = os.getpid(), weakref.WeakKeyDictionary()
+    connection = mine["by_pool"].get(pool)
+    if connection is None:
+        connection = mine["by_pool"][pool] = pool.connection_class(**pool.connection_kwargs)
     return connection
 
 
-def _evalsha(connection: Connection, script: str, names: list[str], args: list) -> int:
-    tail = [*names, *args]
-    connection.send_packed_command(
-        [_packed(["EVALSHA", _SHA1[script], len(names), *tail])], check_health=False
-    )
-    try:
-        return connection.read_response()
-    except NoScriptError:
-        connection.send_packed_command(
-            [_packed(["EVAL", script, len(names), *tail])], check_health=False
-        )
-        return connection.read_response()
+def send(pool: ConnectionPool, command: bytes):
+    """Send one packed command on this thread's connection and answer its reply. A connection
+    that had been idle and fails is replaced once (Redis restarted since); any other failure
+    drops the connection and reaches the caller (the limits then refuse: fail closed)."""
+    connection = thread_connection(pool)
+    retry = connection.is_connected
+    while True:
+        try:
+            connection.send_packed_command([command], check_health=False)
+            return connection.read_response()
+        except (RedisConnectionError, RedisTimeoutError):
+            connection.disconnect()
+            if not retry:
+                raise
+            retry = False
+        except ResponseError:
+            raise  # Redis answered (NOSCRIPT, say): the reply was read whole
+        except BaseException:
+            connection.disconnect()  # a reply may be left half read
+            raise
 
 
-def _packed(parts: list) -> bytes:
-    """A command in RESP: an array of bulk strings."""
-    out = [b"*%d\r\n" % len(parts)]
-    for part in parts:
-        encoded = str(part).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(encoded), encoded))
-    return b"".join(out)
+def packed(*parts: bytes) -> bytes:
+    """A Redis command in RESP, as redis-py would send it."""
+    return b"".join([b"*%d\r\n" % len(parts), *[b"$%d\r\n%s\r\n" % (len(p), p) for p in parts]])
 
 
 def take_unless(key: str, ttl: int, guards: tuple[tuple[str, int], ...] = ()) -> int:

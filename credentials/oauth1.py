@@ -1,6 +1,6 @@
 """OAuth 1.0a signed requests (RFC 5849): the one place their signatures are checked.
 
-HMAC-SHA1 only (the signature base string and HMAC from Authlib's RFC 5849 functions);
+HMAC-SHA1 only (the signature base string of RFC 5849, 3.4.1, written here: see `parse`);
 the timestamp within five minutes; each nonce used once per consumer key and timestamp
 window, remembered in the shared cache (Redis in production) so a replay is refused in every
 process, and with the cache unreachable the request is refused, never let through; the URL as
@@ -11,32 +11,41 @@ Access Token (the owner's developer-issued one or a user's); the authorization s
 endpoints (request token, access token) use `authenticate` with their token lookups.
 """
 
+import base64
+import hashlib
 import hmac
+import os
+import re
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
+from typing import NamedTuple
+from urllib.parse import quote, unquote
 
-from authlib.oauth1.rfc5849.errors import OAuth1Error
-from authlib.oauth1.rfc5849.signature import generate_signature_base_string, hmac_sha1_signature
-from authlib.oauth1.rfc5849.wrapper import OAuth1Request
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
+from django.utils.encoding import escape_uri_path
 from django.views.decorators.debug import sensitive_variables
-from redis import Redis
+from redis import Connection, ConnectionPool, Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from apps.models import Permission
 from core.errors import Unavailable
 from core.limits import CACHE_OUTAGES
 from core.shared_cache import redis_client
-from credentials import formats
 from credentials.verification import (
+    UserTokenVerification,
     Verification,
     _effective_permission,
-    verify_access_token,
     verify_api_key,
-    verify_oauth1_user_token,
+    verify_api_key_and_access_token,
 )
 
 TIMESTAMP_WINDOW_SECONDS = 300
@@ -102,18 +111,6 @@ class SignedRequest:
         return ACCESS_LEVEL_HEADER.get(self.permission, "")
 
 
-def client_url(request: HttpRequest) -> str:
-    """The URL the client signed: scheme and host from X-Forwarded-Proto and X-Forwarded-Host
-    only when proxies of ours stand in front (PORTICO_TRUSTED_PROXY_COUNT > 0)."""
-    scheme = request.META.get("wsgi.url_scheme", "http")
-    host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
-    proxies = settings.PORTICO_TRUSTED_PROXY_COUNT
-    if proxies:
-        scheme = _forwarded(request.META.get("HTTP_X_FORWARDED_PROTO"), proxies) or scheme
-        host = _forwarded(request.META.get("HTTP_X_FORWARDED_HOST"), proxies) or host
-    return f"{scheme}://{host}{request.get_full_path()}"
-
-
 def _forwarded(header: str | None, proxies: int) -> str:
     entries = [entry.strip() for entry in (header or "").split(",") if entry.strip()]
     if not entries:
@@ -121,26 +118,156 @@ def _forwarded(header: str | None, proxies: int) -> str:
     return entries[-proxies] if len(entries) >= proxies else entries[0]
 
 
-def parse(request: HttpRequest) -> OAuth1Request:
-    """The request as Authlib's RFC 5849 wrapper sees it, with the URL the client signed."""
-    body = None
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def base_string_uri(request: HttpRequest) -> str:
+    """The base string URI (RFC 5849, 3.4.1.2) of the URL the client signed: scheme and host
+    from X-Forwarded-Proto and X-Forwarded-Host only when proxies of ours stand in front
+    (PORTICO_TRUSTED_PROXY_COUNT > 0), both in lowercase, the default port left out, the path
+    as it was sent, no query."""
+    meta = request.META
+    scheme = meta.get("wsgi.url_scheme", "http")
+    host = meta.get("HTTP_HOST") or meta.get("SERVER_NAME", "")
+    proxies = settings.PORTICO_TRUSTED_PROXY_COUNT
+    if proxies:
+        scheme = _forwarded(meta.get("HTTP_X_FORWARDED_PROTO"), proxies) or scheme
+        host = _forwarded(meta.get("HTTP_X_FORWARDED_HOST"), proxies) or host
+    return _base_string_uri(scheme, host, request.path)
+
+
+@lru_cache(maxsize=1024)
+def _base_string_uri(scheme: str, host: str, path: str) -> str:
+    # Kept for the few URLs an API serves: quoting the path costs more than the rest of this.
+    scheme, host = scheme.lower(), host.lower()
+    name, colon, port = host.rpartition(":")
+    if colon and _DEFAULT_PORTS.get(scheme) == port:
+        host = name
+    return f"{scheme}://{host}{escape_uri_path(path)}"
+
+
+class ParsedRequest(NamedTuple):
+    """What a signature covers (RFC 5849, 3.4.1): the method, the base string URI, and every
+    parameter (query, form body, Authorization header but its realm; 3.4.1.3.1), decoded; with
+    the protocol parameters (`oauth_*`) by name, from the one place the client put them."""
+
+    method: str
+    uri: str
+    params: list[tuple[str, str]]
+    oauth: dict[str, str]
+
+    @property
+    def client_id(self) -> str:
+        return self.oauth.get("oauth_consumer_key", "")
+
+    @property
+    def signature(self) -> str:
+        return self.oauth.get("oauth_signature", "")
+
+
+# One `name="value"` of the Authorization header (3.5.1). Values are percent-encoded (3.6), so
+# a quoted one never holds a quote or a backslash; an unquoted one (not what the RFC says, but
+# Authlib took it, and so clients may send it) ends at a comma or a space.
+_PARAM = r'([^\s=,"]+)[ \t]*=[ \t]*(?:"([^"\\]*)"|([^\s,"\\]*))'
+_HEADER_PARAM = re.compile(_PARAM)
+# The whole header after `OAuth `, trailing spaces stripped: such parameters separated by
+# commas (and spaces). No two runs of spaces can take the same spaces: it matches in linear time.
+_HEADER = re.compile(rf"[ \t]*(?:{_PARAM}(?:[ \t]*,[ \t]*{_PARAM})*,?)?")
+MALFORMED_HEADER = "The OAuth Authorization header is malformed."
+
+
+def _header_params(header: str) -> list[tuple[str, str]]:
+    """The parameters of an `Authorization: OAuth ...` header, decoded (RFC 5849, 3.5.1): the
+    whole header checked at once, then its parameters read."""
+    rest = header[6:].rstrip()
+    if _HEADER.fullmatch(rest) is None:
+        raise SignedRequestRefused(MALFORMED_HEADER)
+    # A value is quoted or bare (the other group is empty); unquote only what has an escape.
+    return [
+        (
+            unquote(name) if "%" in name else name,
+            unquote(value) if "%" in (value := quoted or bare) else value,
+        )
+        for name, quoted, bare in _HEADER_PARAM.findall(rest)
+    ]
+
+
+def _protocol_params(params: list[tuple[str, str]], where: str) -> dict[str, str]:
+    oauth = {}
+    for name, value in params:
+        if name.startswith("oauth_"):
+            if name in oauth:
+                raise SignedRequestRefused(f"{name} appears twice in the {where}.")
+            oauth[name] = value
+    return oauth
+
+
+def parse(request: HttpRequest) -> ParsedRequest:
+    """The request as its signature sees it, with the URL the client signed (RFC 5849, 3.4.1).
+
+    Hand-written rather than through Authlib's request wrapper, which cost more than the rest
+    of a signed request's check; the tests hold it to RFC 5849's worked example and to
+    oauthlib's signatures. The protocol parameters come from one place only (3.5): the
+    Authorization header, the form body or the query."""
+    query = []
+    if request.META.get("QUERY_STRING"):
+        query = [(name, value) for name, values in request.GET.lists() for value in values]
+    body = []
     if request.content_type == "application/x-www-form-urlencoded":
         body = [(name, value) for name, values in request.POST.lists() for value in values]
-    headers = {}
-    if "Authorization" in request.headers:
-        headers["Authorization"] = request.headers["Authorization"]
-    url = client_url(request)
-    try:
-        # Authlib's wrapper refuses plain http (a client-side rule); the server checks what the
-        # client signed, so it is built on the https form and then given the URL as signed.
-        scheme, _, rest = url.partition("://")
-        oauth_request = OAuth1Request(request.method, f"https://{rest}", body=body, headers=headers)
-        oauth_request.uri = url
-        return oauth_request
-    except OAuth1Error as error:
-        raise SignedRequestRefused(f"Malformed OAuth 1.0a request: {error.description}") from error
-    except ValueError as error:
-        raise SignedRequestRefused("The OAuth Authorization header is malformed.") from error
+    header = []
+    authorization = request.META.get("HTTP_AUTHORIZATION")
+    if authorization:
+        if authorization[:6].lower() != "oauth ":
+            raise SignedRequestRefused(MALFORMED_HEADER)
+        header = _header_params(authorization)
+    oauth, where = {}, ""
+    for params, place in ((header, "Authorization header"), (body, "form body"), (query, "query")):
+        if not params:
+            continue
+        found = _protocol_params(params, place)
+        if found and oauth:
+            raise SignedRequestRefused(
+                f"OAuth parameters must come from one place only, not the {where} and the {place}."
+            )
+        if found:
+            oauth, where = found, place
+    params = query + body + [(name, value) for name, value in header if name != "realm"]
+    return ParsedRequest(request.method, base_string_uri(request), params, oauth)
+
+
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*").fullmatch
+
+
+def escape(value: str) -> str:
+    """Percent-encoding of RFC 5849, 3.6: UTF-8, everything but RFC 3986's unreserved
+    characters encoded (Python's quote with nothing else safe), upper-case hex."""
+    return value if _UNRESERVED(value) else quote(value, safe="")
+
+
+def signature_base_string(parsed: ParsedRequest) -> str:
+    """RFC 5849, 3.4.1: the method, the base string URI and the normalized parameters (each
+    name and value encoded, sorted by name then value, `name=value` joined by `&`), each
+    encoded and joined by `&`. The normalized parameters hold only unreserved characters,
+    `%`, `=` and `&` once encoded, so encoding them again is three replacements."""
+    signed = [(name, value) for name, value in parsed.params if name != "oauth_signature"]
+    if _UNRESERVED("".join(chain.from_iterable(signed))):  # as usual: nothing to encode
+        pairs = sorted(signed)
+    else:
+        pairs = sorted((escape(name), escape(value)) for name, value in signed)
+    normalized = "&".join([f"{name}={value}" for name, value in pairs])
+    normalized = normalized.replace("%", "%25").replace("&", "%26").replace("=", "%3D")
+    return f"{escape(parsed.method.upper())}&{_escaped_uri(parsed.uri)}&{normalized}"
+
+
+_escaped_uri = lru_cache(maxsize=1024)(escape)  # see _base_string_uri
+
+
+@sensitive_variables("consumer_secret", "token_secret", "key")
+def hmac_sha1_signature(base_string: str, consumer_secret: str, token_secret: str) -> bytes:
+    """RFC 5849, 3.4.2: HMAC-SHA1 keyed by the two encoded secrets joined by `&`, in base64."""
+    key = f"{escape(consumer_secret)}&{escape(token_secret)}".encode()
+    return base64.b64encode(hmac.digest(key, base_string.encode(), "sha1"))
 
 
 def _nonce_store():
@@ -150,23 +277,64 @@ def _nonce_store():
 
 
 class _RedisNonces:
-    """The shared cache's `add`, as Django's RedisCache does it (the same key and value,
-    `SET NX EX`), through the shared Redis client (core.shared_cache): building a client per
-    operation, as Django does, cost more than the rest of a signed request's check. The nonces
-    live only in Redis."""
+    """The shared cache's `add` of a nonce, as Django's RedisCache does it (the same key and
+    value, `SET key value NX EX timeout`), sent as one packed command on this thread's own
+    connection to the shared cache's Redis (made with its pool's settings, core.shared_cache).
+    redis-py's command handling and its pool's check-out and release (metrics, health checks)
+    cost as much as the rest of a signed request's check; the price is one more Redis
+    connection per process (or thread). A connection that fails is dropped and the error
+    reaches the caller, so the request is refused; a connection that had been idle is tried
+    once more on a new one first (Redis restarted since)."""
 
     def __init__(self, store: RedisCache, client: Redis) -> None:
-        self.store, self.client = store, client
+        self.store, self.pool = store, client.connection_pool
 
     def add(self, key: str, value: int, timeout: int) -> bool:
-        key = self.store.make_and_validate_key(key)
+        # make_key, not make_and_validate_key: the validation only warns of keys memcached
+        # would refuse, and it reads the key character by character.
+        key = self.store.make_key(key).encode()
         serialized = self.store._cache._serializer.dumps(value)
-        return bool(self.client.set(key, serialized, nx=True, ex=timeout))
+        if isinstance(serialized, int):  # Django's serializer keeps integers as they are
+            serialized = str(serialized).encode()
+        command = _packed(b"SET", key, serialized, b"NX", b"EX", str(timeout).encode())
+        connection = _nonce_connection(self.pool)
+        retry = connection.is_connected
+        while True:
+            try:
+                connection.send_packed_command([command])
+                return connection.read_response() is not None
+            except (RedisConnectionError, RedisTimeoutError):
+                connection.disconnect()
+                if not retry:
+                    raise
+                retry = False
+            except BaseException:
+                connection.disconnect()
+                raise
 
 
-def _check_timestamp_and_nonce(oauth_request: OAuth1Request, now: float) -> None:
+_nonce_connections = threading.local()
+
+
+def _nonce_connection(pool: ConnectionPool) -> Connection:
+    """This thread's connection for nonces to `pool`'s server; a new one in a forked child."""
+    mine = _nonce_connections.__dict__
+    if mine.get("pid") != os.getpid():
+        mine["pid"], mine["by_pool"] = os.getpid(), weakref.WeakKeyDictionary()
+    connection = mine["by_pool"].get(pool)
+    if connection is None:
+        connection = mine["by_pool"][pool] = pool.connection_class(**pool.connection_kwargs)
+    return connection
+
+
+def _packed(*parts: bytes) -> bytes:
+    """A Redis command in RESP, as redis-py would send it."""
+    return b"".join([b"*%d\r\n" % len(parts), *[b"$%d\r\n%s\r\n" % (len(p), p) for p in parts]])
+
+
+def _check_timestamp(parsed: ParsedRequest, now: float) -> int:
     try:
-        timestamp = int(oauth_request.timestamp or "")
+        timestamp = int(parsed.oauth.get("oauth_timestamp", ""))
     except ValueError as error:
         raise SignedRequestRefused("oauth_timestamp must be seconds since 1970.") from error
     if abs(now - timestamp) > TIMESTAMP_WINDOW_SECONDS:
@@ -174,10 +342,22 @@ def _check_timestamp_and_nonce(oauth_request: OAuth1Request, now: float) -> None
             "oauth_timestamp is more than 5 minutes from the server's clock: check the "
             "client's clock."
         )
-    nonce = oauth_request.oauth_params.get("oauth_nonce", "")
+    return timestamp
+
+
+def nonce_key(consumer_key: str, timestamp: int, nonce: str) -> str:
+    """The shared cache's key for a nonce of this API Key and timestamp: a 128-bit digest, so
+    every key is short whatever the nonce (memcached's rule, which Django's caches check
+    character by character, and Redis's memory), and the API Key is not kept in clear."""
+    seen = hashlib.blake2b(f"{consumer_key}:{timestamp}:{nonce}".encode(), digest_size=16)
+    return f"oauth1-nonce:{seen.hexdigest()}"
+
+
+def _claim_nonce(consumer_key: str, timestamp: int, nonce: str) -> None:
+    """Remember the nonce for this key and timestamp, or refuse it if already seen."""
     if not nonce or len(nonce) > 255:
-        raise SignedRequestRefused("oauth_nonce is missing.")
-    key = f"oauth1-nonce:{oauth_request.client_id}:{timestamp}:{nonce}"
+        raise SignedRequestRefused("oauth_nonce is missing or longer than 255 characters.")
+    key = nonce_key(consumer_key, timestamp, nonce)
     try:
         fresh = _nonce_store().add(key, 1, timeout=2 * TIMESTAMP_WINDOW_SECONDS + 60)
     except CACHE_OUTAGES as error:  # the store is down: refuse rather than accept a replay
@@ -189,11 +369,11 @@ def _check_timestamp_and_nonce(oauth_request: OAuth1Request, now: float) -> None
 
 
 @sensitive_variables("consumer_secret", "token_secret")
-def _check_signature(oauth_request: OAuth1Request, consumer_secret: str, token_secret: str):
-    expected = hmac_sha1_signature(
-        generate_signature_base_string(oauth_request), consumer_secret, token_secret
-    )
-    if not hmac.compare_digest(expected, oauth_request.signature or ""):
+def _check_signature(parsed: ParsedRequest, consumer_secret: str, token_secret: str) -> None:
+    expected = hmac_sha1_signature(signature_base_string(parsed), consumer_secret, token_secret)
+    # Bytes, not str: compare_digest refuses a str with non-ASCII characters, and a client
+    # may send anything.
+    if not hmac.compare_digest(expected, parsed.signature.encode()):
         raise SignedRequestRefused(
             "The oauth_signature does not match: sign the exact method, URL and parameters "
             "with the API Key Secret and the token secret."
@@ -201,62 +381,83 @@ def _check_signature(oauth_request: OAuth1Request, consumer_secret: str, token_s
 
 
 TokenLookup = Callable[[str, Verification], TokenGrant]
+# Who signed: the consumer's verification and the token's grant, from the consumer key and the
+# oauth_token ("" when absent); raises SignedRequestRefused.
+Credentials = Callable[[str, str], tuple[Verification, TokenGrant | None]]
 
 
-def authenticate(
-    request: HttpRequest, *, token_lookup: TokenLookup | None, now: float | None = None
-) -> SignedRequest:
-    """Check a signed request: consumer key, then its token through `token_lookup` (None:
-    the request must carry no token), signature, then timestamp and nonce."""
-    oauth_request = parse(request)
-    params = oauth_request.oauth_params
-    method = params.get("oauth_signature_method")
+def _check(request: HttpRequest, credentials: Credentials, now: float | None) -> SignedRequest:
+    """Check a signed request: method and timestamp (no lookup for a request refused on its
+    face), consumer key and token through `credentials`, signature, then the nonce (claimed
+    only by a request that is signed)."""
+    parsed = parse(request)
+    oauth = parsed.oauth
+    method = oauth.get("oauth_signature_method")
     if method != "HMAC-SHA1":
         raise SignedRequestRefused(
             f"oauth_signature_method {method or '(missing)'} is not supported: use HMAC-SHA1."
         )
-    if not oauth_request.signature:
+    if not parsed.signature:
         raise SignedRequestRefused("oauth_signature is missing.")
-    consumer = verify_api_key(oauth_request.client_id or "")
-    if not consumer.ok:
-        raise SignedRequestRefused(f"oauth_consumer_key refused: {consumer.reason}.")
-    token_value = oauth_request.token
-    grant = None
-    if token_lookup is not None:
-        if not token_value:
-            raise SignedRequestRefused("oauth_token is missing.")
-        grant = token_lookup(token_value, consumer)
-    elif token_value:
-        raise SignedRequestRefused("This endpoint takes no oauth_token.")
-    _check_signature(oauth_request, consumer.secret(), grant.secret if grant else "")
-    _check_timestamp_and_nonce(oauth_request, time.time() if now is None else now)
+    timestamp = _check_timestamp(parsed, time.time() if now is None else now)
+    consumer, grant = credentials(parsed.client_id, oauth.get("oauth_token", ""))
+    _check_signature(parsed, consumer.secret(), grant.secret if grant else "")
+    _claim_nonce(parsed.client_id, timestamp, oauth.get("oauth_nonce", ""))
     return SignedRequest(
         app_pk=consumer.app_pk,
         app_id=consumer.app_id,
         consumer=consumer,
         token=grant,
-        params=dict(oauth_request.params),
+        params=dict(parsed.params),
     )
 
 
-@sensitive_variables("value")
-def access_token_grant(value: str, consumer: Verification) -> TokenGrant:
-    """An Access Token of the consumer's App: the owner's (ptc_at_) or a user's (ptc_ut_),
-    routed by prefix; its effective level is the smaller of its own and the App's now."""
-    if value.startswith(formats.OAUTH1_USER_TOKEN.prefix):
-        found = verify_oauth1_user_token(value)
-        if not found.ok or found.app_pk != consumer.app_pk:
-            raise SignedRequestRefused(f"oauth_token refused: {found.reason or 'another App'}.")
-        return TokenGrant(found.secret(), found.user_id, found.permission, found.token_id, "user")
-    owner = verify_access_token(value)
-    if not owner.ok or owner.app_pk != consumer.app_pk:
-        raise SignedRequestRefused(f"oauth_token refused: {owner.reason or 'another App'}.")
-    level = _effective_permission(owner.permission, owner.app_permission)
-    return TokenGrant(owner.secret(), owner.owner_id, level, owner.credential_id, "owner")
+def _accepted(consumer: Verification) -> Verification:
+    if not consumer.ok:
+        raise SignedRequestRefused(f"oauth_consumer_key refused: {consumer.reason}.")
+    return consumer
 
 
-def verify_signed_request(request: HttpRequest) -> SignedRequest:
+def authenticate(
+    request: HttpRequest, *, token_lookup: TokenLookup | None, now: float | None = None
+) -> SignedRequest:
+    """A request to the authorization server's own endpoints: the consumer key, then its
+    token through `token_lookup` (None: the request must carry no token)."""
+
+    @sensitive_variables("token")
+    def credentials(consumer_key: str, token: str) -> tuple[Verification, TokenGrant | None]:
+        consumer = _accepted(verify_api_key(consumer_key))
+        if token_lookup is None:
+            if token:
+                raise SignedRequestRefused("This endpoint takes no oauth_token.")
+            return consumer, None
+        if not token:
+            raise SignedRequestRefused("oauth_token is missing.")
+        return consumer, token_lookup(token, consumer)
+
+    return _check(request, credentials, now)
+
+
+@sensitive_variables("token")
+def _access_token(consumer_key: str, token: str) -> tuple[Verification, TokenGrant]:
+    """The API Key and an Access Token of its App, in one statement: the owner's (ptc_at_) or
+    a user's (ptc_ut_); its effective level is the smaller of its own and the App's now."""
+    if not token:
+        raise SignedRequestRefused("oauth_token is missing.")
+    consumer, found = verify_api_key_and_access_token(consumer_key, token)
+    _accepted(consumer)
+    if not found.ok or found.app_pk != consumer.app_pk:
+        raise SignedRequestRefused(f"oauth_token refused: {found.reason or 'another App'}.")
+    if isinstance(found, UserTokenVerification):
+        return consumer, TokenGrant(
+            found.secret(), found.user_id, found.permission, found.token_id, "user"
+        )
+    level = _effective_permission(found.permission, found.app_permission)
+    return consumer, TokenGrant(found.secret(), found.owner_id, level, found.credential_id, "owner")
+
+
+def verify_signed_request(request: HttpRequest, *, now: float | None = None) -> SignedRequest:
     """A resource request signed with an API Key and an Access Token (the owner's or a
     user's). Returns who it speaks for (`app_id`, `user_id`, `permission`, the header value
     `access_level_header`); raises SignedRequestRefused with the reason otherwise."""
-    return authenticate(request, token_lookup=access_token_grant)
+    return _check(request, _access_token, now)

@@ -180,13 +180,17 @@ class _Statements:
         """FROM ... WHERE ..., with `digests` the placeholders of the candidate digests."""
         raise NotImplementedError
 
+    def sql(self, digests: int) -> str:
+        """The statement before the vendor's clock and parameter style, each column named
+        (so that it can also be a subquery: see _SignedPair)."""
+        columns = ", ".join(f"{expression} AS {name}" for name, expression, _ in self.columns)
+        return f"SELECT {columns} {self.source(', '.join(['%s'] * digests))}"
+
     def statement(self, vendor: str, digests: int) -> _Statement:
         try:
             return self._statements[vendor, digests]
         except KeyError:
-            columns = ", ".join(expression for _, expression, _ in self.columns)
-            sql = f"SELECT {columns} {self.source(', '.join(['%s'] * digests))}"
-            statement = _Statement.build(vendor, sql, self.columns)
+            statement = _Statement.build(vendor, self.sql(digests), self.columns)
             self._statements[vendor, digests] = statement
             return statement
 
@@ -260,18 +264,18 @@ def _look_up(lookup: _Lookup, value: str, client_id: str | None) -> Verification
     db = connections[DEFAULT_DB_ALIAS]
     statement = lookup.statement(db.vendor, len(candidates))
     row = _fetch_one(db, statement, [lookup.kind_value, *candidates])
-    return _verdict(lookup, db, row, candidates, client_id)
+    return _answer(db, lookup, row, candidates, client_id)
 
 
-def _verdict(
-    lookup: _Lookup,
+def _answer(
     db: BaseDatabaseWrapper,
-    row: _Row | None,
+    lookup: _Lookup,
+    row: "_Row | None",
     candidates: list[str],
-    client_id: str | None,
+    client_id: str | None = None,
 ) -> Verification:
-    """The answer from a value's row (its columns named as in `lookup.columns`)."""
-    if row is None or row["digest"] is None:
+    """What a developer-issued value's row says: refused and why, or its App and secret."""
+    if row is None:
         return _UNKNOWN
     stored_digest = row["digest"]
     for candidate in candidates:
@@ -324,7 +328,8 @@ def client_secret_verdict(row: _Row, candidates: list[str]) -> Verification:
     (None where no Client Secret of the App matched): the same checks, count and touch. The
     statement joined the secret to the Client ID's App, so the Client ID matches."""
     db = connections[DEFAULT_DB_ALIAS]
-    verification = _verdict(_CLIENT_SECRET, db, row, candidates, None)
+    found = None if row["digest"] is None else row  # the LEFT JOIN found no Client Secret
+    verification = _answer(db, _CLIENT_SECRET, found, candidates)
     _COUNTED[verification.reason].inc()
     return verification
 
@@ -452,6 +457,13 @@ def verify_user_token(kind: UserTokenKind, value: str) -> UserTokenVerification:
     candidates = at_rest.candidate_digests(value)
     db = connections[DEFAULT_DB_ALIAS]
     row = _fetch_one(db, lookup.statement(db.vendor, len(candidates)), [kind.value, *candidates])
+    return _user_token_answer(db, kind, row, candidates)
+
+
+def _user_token_answer(
+    db: BaseDatabaseWrapper, kind: UserTokenKind, row: "_Row | None", candidates: list[str]
+) -> UserTokenVerification:
+    """What a user token's row says: refused and why, or its App, user, scopes or level."""
     if row is None or not any(hmac.compare_digest(row["digest"], c) for c in candidates):
         return _UNKNOWN_USER_TOKEN
     known = (kind, row["app_pk"], row["app_id"], row["token_id"], row["user_id"])
@@ -501,6 +513,89 @@ def verify_oauth1_user_token(value: str) -> UserTokenVerification:
     return verify_user_token(UserTokenKind.OAUTH1_ACCESS, value)
 
 
+# An OAuth 1.0a signed request presents an API Key and an Access Token together. One statement
+# answers for both: the API Key's row beside the token's (the owner's Access Token or a user's
+# OAuth 1.0a token), each the row its own lookup above finds, so each is judged as if presented
+# alone. A token that is not found leaves its half empty (NULL).
+class _SignedPair:
+    def __init__(self, token_lookup: _Statements) -> None:
+        self.token_lookup = token_lookup
+        self.split = len(_API_KEY.columns)
+        self.consumer_names = tuple(name for name, _, _ in _API_KEY.columns)
+        self.token_names = tuple(name for name, _, _ in token_lookup.columns)
+        self._statements: dict[tuple[str, int], _Statement] = {}
+
+    def statement(self, vendor: str, digests: int) -> _Statement:
+        try:
+            return self._statements[vendor, digests]
+        except KeyError:
+            consumer, token = _API_KEY.sql(digests), self.token_lookup.sql(digests)
+            sql = f"SELECT * FROM ({consumer}) k LEFT JOIN ({token}) t ON 1 = 1"  # noqa: S608
+            columns = _API_KEY.columns + self.token_lookup.columns
+            statement = _Statement.build(vendor, sql, columns)
+            self._statements[vendor, digests] = statement
+            return statement
+
+    def rows(self, raw: tuple | None) -> tuple[_Row | None, _Row | None]:
+        if raw is None:
+            return None, None
+        consumer = _Row(zip(self.consumer_names, raw[: self.split], strict=True))
+        token = raw[self.split :]
+        if token[1] is None:  # the digest: no row of the token's
+            return consumer, None
+        return consumer, _Row(zip(self.token_names, token, strict=True))
+
+
+_OWNER_PAIR = _SignedPair(_ACCESS_TOKEN)
+_USER_PAIR = _SignedPair(_USER_TOKEN_LOOKUPS[UserTokenKind.OAUTH1_ACCESS])
+
+
+@sensitive_variables("api_key", "token")
+def verify_api_key_and_access_token(
+    api_key: str, token: str
+) -> tuple[Verification, Verification | UserTokenVerification | None]:
+    """The API Key and the Access Token of an OAuth 1.0a signed request, in one indexed
+    statement: the owner's Access Token (a Verification) or a user's OAuth 1.0a token (a
+    UserTokenVerification, `.permission` its effective level), told apart by prefix. Each
+    answer is the one verify_api_key and verify_access_token or verify_oauth1_user_token
+    would give; the token's is None when the API Key is refused (it was not looked at)."""
+    user = token.startswith(formats.OAUTH1_USER_TOKEN.prefix)
+    token_format = formats.OAUTH1_USER_TOKEN if user else _ACCESS_TOKEN.format
+    if not formats.has_shape(token_format, token) or not formats.has_valid_checksum(token):
+        consumer = verify_api_key(api_key)
+        if not consumer.ok:
+            return consumer, None
+        return consumer, verify_oauth1_user_token(token) if user else verify_access_token(token)
+    if not formats.has_shape(_API_KEY.format, api_key):
+        _COUNTED[Reason.UNKNOWN].inc()
+        return _UNKNOWN, None
+    if not formats.has_valid_checksum(api_key):
+        _COUNTED[Reason.BAD_CHECKSUM].inc()
+        return _BAD_CHECKSUM, None
+    key_candidates = at_rest.candidate_digests(api_key)
+    token_candidates = at_rest.candidate_digests(token)
+    pair = _USER_PAIR if user else _OWNER_PAIR
+    token_kind = UserTokenKind.OAUTH1_ACCESS.value if user else _ACCESS_TOKEN.kind_value
+    db = connections[DEFAULT_DB_ALIAS]
+    raw = _fetch_raw(
+        db,
+        pair.statement(db.vendor, len(key_candidates)),
+        [_API_KEY.kind_value, *key_candidates, token_kind, *token_candidates],
+    )
+    consumer_row, token_row = pair.rows(raw)
+    consumer = _answer(db, _API_KEY, consumer_row, key_candidates)
+    _COUNTED[consumer.reason].inc()
+    if not consumer.ok:
+        return consumer, None
+    if user:
+        return consumer, _user_token_answer(
+            db, UserTokenKind.OAUTH1_ACCESS, token_row, token_candidates
+        )
+    owner = _answer(db, _ACCESS_TOKEN, token_row, token_candidates)
+    _COUNTED[owner.reason].inc()
+    return consumer, owner
+
+
 def _fetch_one(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]) -> _Row | None:
     """Run a statement on the DB-API connection itself and return its first row, by column name.
 
@@ -516,6 +611,12 @@ def _fetch_one(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]
     transaction, and so does its `last_used_at` write. That is harmless here (the write is an
     idempotent touch), but don't rely on the lookup seeing the block's own uncommitted rows.
     """
+    row = _fetch_raw(db, statement, params)
+    return None if row is None else _Row(zip(statement.names, row, strict=True))
+
+
+def _fetch_raw(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]) -> tuple | None:
+    """_fetch_one's work, the row as a tuple in the statement's column order."""
     if db.connection is None:
         db.ensure_connection()
     try:
@@ -528,7 +629,7 @@ def _fetch_one(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]
                 raise
             row = _run(db, statement, params)
     db.health_check_done = True  # it just answered: a cursor later in this request need not ask
-    return None if row is None else _Row(zip(statement.names, row, strict=True))
+    return row
 
 
 def _run(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]) -> tuple | None:

@@ -19,8 +19,8 @@ from credentials.models import Credential
 from credentials.oauth1 import (
     ACCESS_LEVEL_HEADER,
     SignedRequestRefused,
-    access_token_grant,
     authenticate,
+    verify_signed_request,
 )
 from credentials.services import revoke_credential
 from oauth import three_legged
@@ -96,16 +96,17 @@ def _decide(request: HttpRequest, *, skip_if_authorized: bool) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if request.method == "POST" or (
-        skip_if_authorized and three_legged.already_authorized(pending, request.user)
-    ):
-        if request.method == "POST" and request.POST.get("decision") != "authorize":
+    asked = request.method == "POST"
+    if asked or (skip_if_authorized and three_legged.already_authorized(pending, request.user)):
+        if asked and request.POST.get("decision") != "authorize":
             three_legged.deny_request_token(request_token=pending)
             if pending.is_oob:
                 return error_page(request, f"You did not authorize {app.name}.")
             return SeeOther(_with_query(pending.callback, {"denied": request.GET["oauth_token"]}))
         try:
-            verifier = three_legged.approve_request_token(request_token=pending, user=request.user)
+            verifier = three_legged.approve_request_token(
+                actor=oauth_actor(request), request_token=pending, asked=asked
+            )
         except SignedRequestRefused as error:
             return error_page(request, error.message)
         if pending.is_oob:
@@ -170,7 +171,7 @@ def access_token(request: HttpRequest) -> HttpResponse:
 def invalidate_token(request: HttpRequest) -> HttpResponse:
     """Signed with the API Key and the Access Token being invalidated."""
     try:
-        signed = authenticate(request, token_lookup=access_token_grant)
+        signed = verify_signed_request(request)
         request.app_id = signed.app_id  # the request log names the App
     except SignedRequestRefused as error:
         return _refused(error)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from apps.models import App
-from audit.actions import Action
+from audit.actions import Action, Consent
 from audit.services import record_event
 from core.actor import Actor
 from core.errors import NotFound, Suspended, TooManyChanges, ValidationError
@@ -82,16 +82,30 @@ def approve_oauth2(
     code_challenge: str,
     code_challenge_method: str,
 ) -> str:
-    """The user said Authorize: record the scopes granted and return a new authorization code
-    (30 seconds, single use) for the redirect."""
+    """The user said Authorize: record the scopes granted, in the Authorization and in the
+    audit trail, and return a new authorization code (30 seconds, single use) for the
+    redirect."""
     code = formats.generate(formats.AUTHORIZATION_CODE)
     digest = at_rest.digest(code)
     with transaction.atomic():
         authorization = _open_authorization(app, actor.user)
-        granted = list(dict.fromkeys([*authorization.scopes, *scopes]))
-        if granted != authorization.scopes:
+        held = authorization.scopes
+        granted = list(dict.fromkeys([*held, *scopes]))
+        if granted != held:
             authorization.scopes = granted
             authorization.save(update_fields=["scopes", "updated_at"])
+        record_event(
+            actor=actor,
+            action=Action.OAUTH_AUTHORIZATION_GRANT,
+            target=app,
+            changes={
+                "user_id": actor.user.pk,
+                "protocol": "oauth2",
+                "scopes": scopes,
+                "level": "",
+                "consent": _consent(held, granted),
+            },
+        )
         AuthorizationCode.objects.create(
             authorization=authorization,
             app=app,
@@ -106,6 +120,13 @@ def approve_oauth2(
             expires_at=timezone.now() + AUTHORIZATION_CODE_LIFETIME,
         )
     return code
+
+
+def _consent(held: list[str], granted: list[str]) -> Consent:
+    """How a consent changed the scopes the user's open Authorization holds."""
+    if not held:
+        return Consent.NEW
+    return Consent.WIDENED if granted != held else Consent.REPEATED
 
 
 # Each token the authorization server issues is counted by grant type; bound once.

@@ -14,6 +14,9 @@ from django.views.decorators.debug import sensitive_variables
 
 from apps.models import App, Permission
 from apps.selectors import auth_settings_of
+from audit.actions import Action, Consent
+from audit.services import record_event
+from core.actor import Actor
 from credentials import at_rest, formats
 from credentials.models import (
     REQUEST_TOKEN_LIFETIME,
@@ -117,25 +120,56 @@ def already_authorized(request_token: RequestToken, user) -> bool:
 
 
 @sensitive_variables("verifier")
-def approve_request_token(*, request_token: RequestToken, user) -> str:
-    """The user said Authorize: returns the verifier (a 7-digit PIN for `oob`)."""
+def approve_request_token(*, actor: Actor, request_token: RequestToken, asked: bool) -> str:
+    """The user said Authorize (`asked`), or /oauth/authenticate found the level authorized
+    before and did not ask: returns the verifier (a 7-digit PIN for `oob`), and records the
+    grant in the audit trail."""
     verifier = (
         formats.generate_pin()
         if request_token.is_oob
         else formats.generate(formats.OAUTH1_VERIFIER)
     )
+    level = level_of(request_token)
     with transaction.atomic():
         updated = RequestToken.objects.filter(
             pk=request_token.pk, authorized_at__isnull=True, used_at__isnull=True
         ).update(
-            user=user,
-            permission=level_of(request_token),
+            user=actor.user,
+            permission=level,
             verifier_digest=at_rest.digest(f"{request_token.digest}:{verifier}").hexdigest,
             authorized_at=timezone.now(),
         )
+        if updated:
+            record_event(
+                actor=actor,
+                action=Action.OAUTH_AUTHORIZATION_GRANT,
+                target=request_token.app,
+                changes={
+                    "user_id": actor.user.pk,
+                    "protocol": "oauth1",
+                    "scopes": [],
+                    "level": level,
+                    "consent": _consent(request_token.app, actor.user, level, asked=asked),
+                },
+            )
     if not updated:
         raise SignedRequestRefused("This request token was already used.", status=400)
     return verifier
+
+
+def _consent(app: App, user, level: str, *, asked: bool) -> Consent:
+    """How this grant compares with the level the user's open Authorization holds (set when
+    the App exchanges the verifier)."""
+    if not asked:
+        return Consent.SKIPPED
+    held = (
+        Authorization.objects.filter(app=app, user=user, revoked_at__isnull=True)
+        .values_list("oauth1_permission", flat=True)
+        .first()
+    )
+    if not held:
+        return Consent.NEW
+    return Consent.WIDENED if _RANK[level] > _RANK[held] else Consent.REPEATED
 
 
 def deny_request_token(*, request_token: RequestToken) -> None:

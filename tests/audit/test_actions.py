@@ -17,6 +17,7 @@ from credentials.services import (
     revoke_personal_access_token,
 )
 from oauth.services import (
+    approve_oauth2,
     issue_resource_server_key,
     revoke_connected_app,
     revoke_resource_server_keys,
@@ -82,7 +83,15 @@ def test_what_every_service_records_keeps_to_its_shape(user, other_user, app, pr
     revoke_personal_access_token(token=token.token, actor=actor)
     key, _ = issue_resource_server_key(actor=operator, name="search")
     revoke_resource_server_keys(actor=operator, keys=[key])
-    lone_grant = Authorization.objects.create(app=lone, user=user, scopes=["tweet.read"])
+    approve_oauth2(
+        actor=act(user, ip_address="198.51.100.7", via=Via.OAUTH),
+        app=lone,
+        redirect_uri="https://storm.example.com/cb",
+        scopes=["tweet.read"],
+        code_challenge="c" * 43,
+        code_challenge_method="S256",
+    )
+    lone_grant = Authorization.objects.get(app=lone, user=user)
     revoke_connected_app(actor=actor, authorization_id=lone_grant.pk)
 
     events = list(AuditEvent.objects.all())
@@ -93,9 +102,9 @@ def test_what_every_service_records_keeps_to_its_shape(user, other_user, app, pr
         assert shape.problems(event.changes) == [], event
     revokes = [event.changes for event in events if event.action == Action.CREDENTIAL_REVOKE]
     assert all(isinstance(changes["hints"], list) for changes in revokes)
-    assert {event.via for event in events} == {"web", "admin"}
+    assert {event.via for event in events} == {"web", "admin", "oauth"}
     assert all(
         event.ip_address == "198.51.100.7"
         for event in events
-        if event.pk > before and event.via == "web"
+        if event.pk > before and event.via in ("web", "oauth")
     )

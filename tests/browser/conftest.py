@@ -69,3 +69,13 @@ def page(browser, live_server, expected_console_errors):
     yield page
     context.close()
     assert not errors, f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def oauth_env(monkeypatch, settings, live_server) -> str:
+    """The live server as the authorization server client libraries talk to; its address."""
+    settings.PORTICO_SITE_URL = live_server.url
+    # Both libraries refuse plain HTTP unless told; the live server has no TLS.
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
+    return live_server.url

@@ -1,27 +1,24 @@
 """Real OAuth 2.0 client libraries against the live server; the user's consent in Chromium."""
 
+import re
+
 import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session as AuthlibSession
+from django.core import mail
+from playwright.sync_api import expect
 from requests_oauthlib import OAuth2Session
 
+from accounts.models import User
 from credentials import at_rest, formats
 from credentials.models import ResourceServerKey
 from credentials.verification import Reason, verify_user_access_token
+from tests.browser.test_foundation_flow import CONFIRMATION_LINK
 from tests.conftest import PASSWORD
 from tests.oauth.conftest import ready
 
 REDIRECT_URI = "http://127.0.0.1:8765/callback"  # a loopback URL: registered without the port
 SCOPES = ["tweet.read", "users.read", "offline.access"]
-
-
-@pytest.fixture
-def oauth_env(monkeypatch, settings, live_server):
-    settings.PORTICO_SITE_URL = live_server.url
-    # Both libraries refuse plain HTTP unless told; the live server has no TLS.
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
-    return live_server.url
 
 
 @pytest.fixture
@@ -137,3 +134,52 @@ def test_a_user_who_cancels_sends_the_app_access_denied(page, oauth_env, web_cli
 
     assert "error=access_denied" in callback
     assert "code=" not in callback
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_without_an_account_signs_up_on_the_way_and_comes_back_to_consent(
+    page, oauth_env, web_client
+):
+    session = OAuth2Session(
+        web_client.client_id, redirect_uri=REDIRECT_URI, scope=SCOPES, pkce="S256"
+    )
+    url, state = session.authorization_url(f"{oauth_env}/i/oauth2/authorize")
+    landed = []
+
+    def callback(route):
+        landed.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<p>Back in the App</p>")
+
+    page.route("http://127.0.0.1:8765/**", callback)
+    page.goto(url)
+    # The header's link, not only allauth's own under the form, keeps the way back.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign up").click()
+    page.get_by_label("Email").fill("newcomer@example.com")
+    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    page.get_by_label("Password (again)").fill(PASSWORD)
+    page.get_by_role("button", name="Sign Up").click()
+    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    (message,) = mail.outbox
+    page.goto(CONFIRMATION_LINK.search(message.body).group(0))
+    page.get_by_role("button", name="Confirm").click()
+
+    consent = page.get_by_role("heading", name="Storm Bot wants to access your account")
+    expect(consent).to_be_visible()
+    expect(page.get_by_text("newcomer@example.com", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Authorize Storm Bot").click()
+    page.wait_for_selector("text=Back in the App")
+    token = session.fetch_token(
+        f"{oauth_env}/2/oauth2/token",
+        authorization_response=landed[-1],
+        client_secret=web_client.client_secret,
+    )
+
+    newcomer = User.objects.get(email="newcomer@example.com")
+    assert f"state={state}" in landed[-1]
+    assert verify_user_access_token(token["access_token"]).user_id == newcomer.pk
+    me = requests.get(
+        f"{oauth_env}/2/users/me",
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+        timeout=10,
+    )
+    assert me.status_code == 200 and me.json()["data"]["id"] == str(newcomer.pk)

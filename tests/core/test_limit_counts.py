@@ -58,7 +58,7 @@ def test_a_connection_redis_dropped_is_replaced_and_the_count_goes_on():
     calls = limit("test-calls", "PORTICO_CREDENTIAL_CHANGES_PER_WINDOW")
     calls.take_for("a")
     client = shared_cache.redis_client()
-    held = shared_cache._thread_connection(client)
+    held = shared_cache.thread_connection(client.connection_pool)
     held.send_command("CLIENT", "ID")
     client.execute_command("CLIENT", "KILL", "ID", held.read_response())
 

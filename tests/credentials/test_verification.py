@@ -13,6 +13,7 @@ from credentials.verification import (
     Reason,
     verify_access_token,
     verify_api_key,
+    verify_api_key_and_access_token,
     verify_bearer_token,
     verify_client_credentials,
 )
@@ -180,11 +181,57 @@ def test_only_a_valid_api_key_reveals_its_secret(app, bearer):
         verify_api_key(formats.generate(formats.API_KEY)).secret()
 
 
-def test_the_lookup_uses_the_unique_index_on_the_digest(bearer):
-    from credentials.verification import _BEARER_TOKEN
+@pytest.fixture
+def owner_token(app, user):
+    return regenerate_credential(app=app, kind=Kind.ACCESS_TOKEN, actor=act(user))
 
-    sql = _BEARER_TOKEN.statement(connection.vendor, digests=1).sql
-    params = ["bearer_token", "a" * 64]
+
+def test_an_api_key_and_access_token_are_checked_in_one_statement(
+    app, user, owner_token, statements
+):
+    Credential.objects.filter(app=app).update(last_used_at=timezone.now())
+
+    consumer, token = verify_api_key_and_access_token(app.issued_api_key.value, owner_token.value)
+
+    assert len(statements) == 1
+    assert consumer == verify_api_key(app.issued_api_key.value)
+    assert token == verify_access_token(owner_token.value)
+    assert consumer.ok and token.ok and token.app_pk == consumer.app_pk == app.pk
+    assert token.owner_id == user.pk
+    assert consumer.secret() == app.issued_api_key.secret
+    assert token.secret() == owner_token.secret
+
+
+def test_the_pair_answers_for_the_token_as_it_would_alone(app, user, owner_token, standalone_app):
+    api_key = app.issued_api_key.value
+    Credential.objects.filter(pk=owner_token.credential.pk).update(revoked_at=timezone.now())
+    assert verify_api_key_and_access_token(api_key, owner_token.value)[1].reason == Reason.REVOKED
+
+    unknown = formats.generate(formats.ACCESS_TOKEN)
+    consumer, token = verify_api_key_and_access_token(api_key, unknown)
+    assert consumer.ok and token.reason == Reason.UNKNOWN
+
+    typo = owner_token.value[:-1] + ("A" if owner_token.value[-1] != "A" else "B")
+    assert verify_api_key_and_access_token(api_key, typo)[1].reason == Reason.BAD_CHECKSUM
+
+    theirs = regenerate_credential(
+        app=standalone_app, kind=Kind.ACCESS_TOKEN, actor=act(standalone_app.owner)
+    )
+    consumer, token = verify_api_key_and_access_token(api_key, theirs.value)
+    assert token.ok and token.app_pk == standalone_app.pk != consumer.app_pk
+
+
+def test_the_token_is_not_looked_at_when_the_api_key_is_refused(app, owner_token):
+    App = type(app)
+    App.objects.filter(pk=app.pk).update(status=Status.SUSPENDED)
+    consumer, token = verify_api_key_and_access_token(app.issued_api_key.value, owner_token.value)
+    assert consumer.reason == Reason.APP_SUSPENDED and token is None
+
+    consumer, token = verify_api_key_and_access_token(owner_token.value, owner_token.value)
+    assert consumer.reason == Reason.UNKNOWN and token is None
+
+
+def plan_of(sql, params) -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
@@ -194,11 +241,32 @@ def test_the_lookup_uses_the_unique_index_on_the_digest(bearer):
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
             rows = cursor.fetchall()
-        plan = "\n".join(" ".join(map(str, row)) for row in rows)
+        return "\n".join(" ".join(map(str, row)) for row in rows)
+
+
+def test_the_lookup_uses_the_unique_index_on_the_digest(bearer):
+    from credentials.verification import _BEARER_TOKEN
+
+    sql = _BEARER_TOKEN.statement(connection.vendor, digests=1).sql
+    plan = plan_of(sql, ["bearer_token", "a" * 64])
     if connection.vendor == "postgresql":
         assert "Index Cond: ((c.digest)" in plan or "Index Cond: ((digest)" in plan, plan
     else:
         assert "SEARCH c USING INDEX" in plan and "(digest=?)" in plan, plan
+
+
+@pytest.mark.parametrize("pair", ["_OWNER_PAIR", "_USER_PAIR"])
+def test_the_api_key_and_token_statement_uses_the_digest_index_for_both(pair, bearer):
+    from credentials import verification
+
+    sql = getattr(verification, pair).statement(connection.vendor, digests=1).sql
+    token_kind = "oauth1_access" if pair == "_USER_PAIR" else "access_token"
+    plan = plan_of(sql, ["api_key", "a" * 64, token_kind, "b" * 64])
+    if connection.vendor == "postgresql":
+        assert plan.count("Index Cond: ((digest)") == 2, plan
+        assert "Seq Scan" not in plan, plan
+    else:
+        assert "SEARCH c USING INDEX" in plan and plan.count("(digest=?)") == 2, plan
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,7 +8,8 @@ import pytest
 
 from apps.models import App
 from auth_settings.services import update_auth_settings
-from credentials.models import ClientId
+from credentials.models import ClientId, Kind
+from credentials.services import regenerate_credential
 from tests.actors import act
 from tests.conftest import make_user
 
@@ -43,6 +44,13 @@ def ready(app: App, *, callback_urls=None, **settings) -> OAuthApp:
 def web_app(app) -> OAuthApp:
     """A confidential client (Web App) with OAuth 2.0 and OAuth 1.0a on."""
     return ready(app, oauth2_enabled=True, type_of_app="web", oauth1_enabled=True)
+
+
+@pytest.fixture
+def consumer(web_app) -> tuple[str, str]:
+    """The web App's API Key and its secret, which sign OAuth 1.0a requests."""
+    issued = regenerate_credential(app=web_app.app, kind=Kind.API_KEY, actor=act(web_app.app.owner))
+    return issued.value, issued.secret
 
 
 @pytest.fixture

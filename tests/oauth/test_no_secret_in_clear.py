@@ -18,7 +18,6 @@ from tests.oauth import test_oauth1_protocol as oauth1_flow
 from tests.oauth import test_oauth2_protocol as oauth2_flow
 from tests.oauth.conftest import pkce_pair
 from tests.oauth.test_app_only_and_account import app_only_token
-from tests.oauth.test_oauth1_protocol import consumer as consumer  # the fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -9,15 +9,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECK_ONE_NONCE = """
-import os, sys, types
+import os, sys
 import django
 django.setup()
 from credentials import oauth1
-request = types.SimpleNamespace(
-    timestamp=sys.argv[1], oauth_params={"oauth_nonce": sys.argv[2]}, client_id="ptc_ck_bench"
-)
 try:
-    oauth1._check_timestamp_and_nonce(request, float(sys.argv[1]))
+    oauth1._claim_nonce("ptc_ck_bench", int(sys.argv[1]), sys.argv[2])
     print("accepted")
 except oauth1.SignedRequestRefused as refusal:
     print("refused:", refusal.message)

@@ -4,6 +4,7 @@ import time
 from urllib.parse import parse_qs, urlencode
 
 import pytest
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 from oauthlib.oauth1 import SIGNATURE_PLAINTEXT, SIGNATURE_TYPE_AUTH_HEADER
@@ -11,6 +12,7 @@ from oauthlib.oauth1 import Client as Signer
 
 from apps.models import Permission, Status, UserAuthenticationSettings
 from core.errors import Unavailable
+from core.shared_cache import redis_client
 from credentials import oauth1
 from credentials.models import Kind, RequestToken
 from credentials.services import regenerate_credential
@@ -19,12 +21,6 @@ from tests.oauth.conftest import CALLBACK, query_of
 
 pytestmark = pytest.mark.django_db
 BASE = "http://testserver"
-
-
-@pytest.fixture
-def consumer(web_app):
-    issued = regenerate_credential(app=web_app.app, kind=Kind.API_KEY, actor=act(web_app.app.owner))
-    return issued.value, issued.secret
 
 
 def signed_post(
@@ -238,6 +234,46 @@ def test_the_signature_covers_the_url_the_client_saw_behind_a_trusted_proxy(
         oauth1.verify_signed_request(request)  # headers not believed without a proxy of ours
     settings.PORTICO_TRUSTED_PROXY_COUNT = 1
     assert oauth1.verify_signed_request(request).user_id is not None
+
+
+def test_a_nonce_is_kept_as_the_shared_cache_keeps_it(consumer, owner_tokens, rf):
+    timestamp = str(int(time.time()))
+    verify(consumer, owner_tokens, rf, timestamp=timestamp, nonce="kept" * 8)
+
+    key = oauth1.nonce_key(consumer[0], int(timestamp), "kept" * 8)
+    assert cache.get(key) == 1
+    assert cache.add(key, 1) is False
+
+
+def test_nonces_are_told_apart_by_api_key_timestamp_and_nonce():
+    keys = {
+        oauth1.nonce_key("ptc_ck_a", 1, "n:1"),
+        oauth1.nonce_key("ptc_ck_a", 1, "n:2"),
+        oauth1.nonce_key("ptc_ck_a", 2, "n:1"),
+        oauth1.nonce_key("ptc_ck_b", 1, "n:1"),
+    }
+    assert len(keys) == 4
+    assert all(len(key) < 50 and "ptc_ck" not in key for key in keys)
+    assert oauth1.nonce_key("ptc_ck_a", 1, "x" * 255) == oauth1.nonce_key("ptc_ck_a", 1, "x" * 255)
+
+
+def test_a_nonce_longer_than_255_characters_is_refused(consumer, owner_tokens, rf):
+    with pytest.raises(oauth1.SignedRequestRefused, match="longer than 255"):
+        verify(consumer, owner_tokens, rf, nonce="n" * 256)
+
+
+def test_a_nonce_connection_redis_dropped_is_replaced_rather_than_refusing(
+    consumer, owner_tokens, rf
+):
+    if redis_client() is None:
+        pytest.skip("runs with REDIS_URL (as .ci/run's PostgreSQL and Redis pass does)")
+    verify(consumer, owner_tokens, rf)
+    connection = oauth1._nonce_connection(redis_client().connection_pool)
+    connection.send_command("CLIENT", "ID")
+    redis_client().client_kill_filter(_id=connection.read_response())
+
+    assert verify(consumer, owner_tokens, rf).user_id is not None
+    assert verify(consumer, owner_tokens, rf).user_id is not None
 
 
 def nonce_store_down(monkeypatch):

@@ -144,7 +144,7 @@ def user_oauth1(app, person, level=Permission.READ_WRITE_DM) -> OAuth1Keys:
     consumer_key, consumer_secret = api_key(app)
     request_token = issue_request_token(app=app, callback=CALLBACK, access_type="")
     row = pending_request_token(request_token.token)
-    verifier = approve_request_token(request_token=row, user=person)
+    verifier = approve_request_token(actor=act(person), request_token=row, asked=True)
     issued = exchange_request_token(request_token_id=row.pk, verifier=verifier)
     return OAuth1Keys(consumer_key, consumer_secret, issued.token, issued.secret)
 
