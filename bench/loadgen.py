@@ -258,8 +258,11 @@ class Portico:
             "REDIS_URL": redis_url,
             "SECURE_SSL_REDIRECT": "0",  # loopback HTTP, no proxy in front
             # The load comes from one App and user: lift the per-App-and-user window of
-            # /2/users/me (75 per 15 minutes) so the rate limit is counted, never reached.
+            # /2/users/me (75 per 15 minutes) and the App's windows at the token endpoints
+            # (300 and 20,000) so the rate limits are counted, never reached.
             "PORTICO_PLATFORM_RATE_LIMITS": json.dumps({"GET /2/users/me": [0, 10**9]}),
+            "PORTICO_OAUTH_APP_ONLY_REQUESTS_PER_WINDOW": str(10**9),
+            "PORTICO_OAUTH2_TOKEN_REQUESTS_PER_WINDOW": str(10**9),
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "WEB_CONCURRENCY": str(workers),
             "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics"),

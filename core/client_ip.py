@@ -10,4 +10,9 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return get_client_ip(request) or None
+    """Worked out once per request: the token endpoints' limits and the audit trail both ask."""
+    try:
+        return request._client_ip
+    except AttributeError:
+        request._client_ip = get_client_ip(request) or None
+        return request._client_ip

@@ -1,19 +1,21 @@
-"""Per-account limits on actions, counted in the shared cache (Redis in production), so they hold
-across processes and hosts. Services call them, once per action, whoever the caller is.
+"""Limits on actions per account (or per App, per client address), counted in the shared cache
+(Redis in production), so they hold across processes and hosts. Services call them, once per
+action, whoever the caller is.
 
 When the cache does not answer, a limit cannot be counted, so the action is refused (fail
 closed, `Unavailable`, a 503) rather than let through uncounted."""
 
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from redis.exceptions import RedisError
 
 from core.actor import Actor
 from core.errors import ReauthenticationNeeded, TooManyChanges, Unavailable
+from core.shared_cache import add_to_windows, take_unless
 
 logger = logging.getLogger(__name__)
 # What a cache that does not answer raises: redis-py's errors, or the socket's own.
@@ -26,7 +28,8 @@ CACHE_OUTAGE_MESSAGE = (
 
 @dataclass(frozen=True)
 class Limit:
-    """At most `per_window()` actions named `name` per account in `window_seconds`."""
+    """At most `per_window()` actions named `name` per subject (an account, an App, a client
+    address) in `window_seconds`."""
 
     name: str
     setting: str
@@ -36,38 +39,56 @@ class Limit:
     def per_window(self) -> int:
         return getattr(settings, self.setting)
 
+    def key(self, subject: object, now: float) -> str:
+        return f"limit:{self.name}:{subject}:{int(now // self.window_seconds)}"
+
     def take(self, actor: Actor) -> None:
         """Count one action of the account; past the limit raise TooManyChanges (then nothing
         else is done: the service raises before any write)."""
         if actor.user is None:
             return  # the system and operators' commands are not rate-limited
-        window = self.window_seconds
+        self.take_for(actor.user.pk)
+
+    def take_for(self, subject: object, *, unless: tuple[tuple["Limit", object], ...] = ()):
+        """Count one action of `subject`; past the limit raise TooManyChanges. `unless`: other
+        limits and their subjects which, once reached, refuse the action without counting it
+        (checked in the same round trip)."""
         now = time.time()
-        key = f"limit:{self.name}:{actor.user.pk}:{int(now // window)}"
-        try:
-            count = _count(key, window)
-        except CACHE_OUTAGES as error:
-            logger.warning(
-                "limit %s not counted, action refused: %s",
-                self.name,
-                type(error).__name__,
-            )
-            raise Unavailable(CACHE_OUTAGE_MESSAGE, retry_after=30) from error
+        guards = tuple((limit.key(of, now), limit.per_window()) for limit, of in unless)
+        with _counted_or_unavailable(self):
+            count = take_unless(self.key(subject, now), self.window_seconds, guards)
+        if count < 0:
+            unless[-count - 1][0].refuse(now)
         if count > self.per_window():
-            retry_after = int(window - now % window) + 1
-            raise TooManyChanges(
-                self.message.format(limit=self.per_window(), minutes=window // 60),
-                retry_after=retry_after,
-            )
+            self.refuse(now)
+
+    def refuse(self, now: float) -> None:
+        window = self.window_seconds
+        raise TooManyChanges(
+            self.message.format(limit=self.per_window(), minutes=window // 60),
+            retry_after=int(window - now % window) + 1,
+        )
 
 
-def _count(key: str, window: int) -> int:
-    cache.add(key, 0, timeout=window)
+def add_counts(counts: dict[tuple[Limit, object], int]) -> None:
+    """Add to several limits' counts at once (one round trip): a failure counted, a count given
+    back. The limits share one window length."""
+    now = time.time()
+    windows = {limit.window_seconds for limit, _ in counts}
+    if len(windows) != 1:
+        raise ValueError("add_counts counts limits of one window length.")
+    deltas = {limit.key(subject, now): delta for (limit, subject), delta in counts.items()}
+    with _counted_or_unavailable(next(iter(counts))[0]):
+        add_to_windows(deltas, windows.pop())
+
+
+@contextmanager
+def _counted_or_unavailable(limit: Limit):
     try:
-        return cache.incr(key)
-    except ValueError:  # the window ended between add and incr
-        cache.set(key, 1, timeout=window)
-        return 1
+        yield
+    except CACHE_OUTAGES as error:
+        logger.warning("limit %s not counted, action refused: %s", limit.name, type(error).__name__)
+        raise Unavailable(CACHE_OUTAGE_MESSAGE, retry_after=30) from error
 
 
 SENSITIVE_ACTIONS = Limit(

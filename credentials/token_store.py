@@ -29,7 +29,7 @@ from datetime import timedelta
 from functools import cache
 from typing import NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg.errors import error_from_result
 from psycopg.pq import ExecStatus, TransactionStatus
@@ -43,10 +43,11 @@ from credentials.models import (
     AuthorizationCode,
     ClientId,
     Credential,
+    Kind,
     UserToken,
     UserTokenKind,
 )
-from credentials.verification import _fetch_one, _Row, _Statement
+from credentials.verification import CLIENT_SECRET_COLUMNS, _fetch_one, _Row, _Statement
 
 _APP = App._meta.db_table
 _SETTINGS = UserAuthenticationSettings._meta.db_table
@@ -92,10 +93,13 @@ def begin(db: BaseDatabaseWrapper | None = None) -> None:
 
 
 # The client at the token endpoints: its App and the settings that decide whether it may use
-# OAuth 2.0 and whether it is confidential. A missing settings row reads as the defaults.
+# OAuth 2.0 and whether it is confidential. A missing settings row reads as the defaults. With
+# a Client Secret presented, the same statement finds the App's Client Secret among its
+# candidate digests (credentials.verification judges that part), rather than a second query.
 class ClientRow(NamedTuple):
     app: dict
     auth_settings: dict | None
+    secret: _Row | None = None  # the Client Secret's columns, when one was presented
 
 
 _CLIENT_APP_COLUMNS = ("id", "app_id", "name", "status")
@@ -111,30 +115,46 @@ _CLIENT_COLUMNS = tuple(
     )
     for name in _CLIENT_SETTINGS_COLUMNS
 )
+_SECRET_COLUMNS = tuple(
+    (f"secret_{name}", expression, read_as) for name, expression, read_as in CLIENT_SECRET_COLUMNS
+)
 
 
 @cache
-def _client_statement(vendor: str) -> _Statement:
+def _client_statement(vendor: str, digests: int) -> _Statement:
+    columns = _CLIENT_COLUMNS + (_SECRET_COLUMNS if digests else ())
+    secret = (
+        f" LEFT JOIN {Credential._meta.db_table} c ON c.app_id = a.id"
+        f" AND c.kind = '{Kind.CLIENT_SECRET}' AND c.digest IN ({', '.join(['%s'] * digests)})"
+        if digests
+        else ""
+    )
     sql = (
-        f"SELECT {', '.join(expression for _, expression, _ in _CLIENT_COLUMNS)}"  # noqa: S608
+        f"SELECT {', '.join(expression for _, expression, _ in columns)}"  # noqa: S608
         f" FROM {ClientId._meta.db_table} ci JOIN {_APP} a ON a.id = ci.app_id"
-        f" LEFT JOIN {_SETTINGS} s ON s.app_id = a.id"
+        f" LEFT JOIN {_SETTINGS} s ON s.app_id = a.id{secret}"
         " WHERE ci.value = %s"
     )
-    return _Statement.build(vendor, sql, _CLIENT_COLUMNS)
+    return _Statement.build(vendor, sql, columns)
 
 
-def client_row(client_id: str) -> ClientRow | None:
-    """The App holding this Client ID and its settings, as field values by name, or None.
-    The caller has checked the value's shape and checksum."""
+def client_row(client_id: str, secret_digests: list[str] = ()) -> ClientRow | None:
+    """The App holding this Client ID and its settings, as field values by name, or None;
+    with `secret_digests` (a presented Client Secret's candidates), that secret's columns too.
+    The caller has checked the Client ID's shape and checksum."""
     db = _database()
-    row = _fetch_one(db, _client_statement(db.vendor), [client_id])
+    statement = _client_statement(db.vendor, len(secret_digests))
+    row = _fetch_one(db, statement, [*secret_digests, client_id])
     if row is None:
         return None
     app = {name: row[f"app_{name}"] for name in _CLIENT_APP_COLUMNS}
+    secret = None
+    if secret_digests:
+        secret = _Row((name, row[f"secret_{name}"]) for name, _, _ in CLIENT_SECRET_COLUMNS)
     if row["settings_id"] is None:
-        return ClientRow(app, None)
-    return ClientRow(app, {name: row[f"settings_{name}"] for name in _CLIENT_SETTINGS_COLUMNS})
+        return ClientRow(app, None, secret)
+    settings = {name: row[f"settings_{name}"] for name in _CLIENT_SETTINGS_COLUMNS}
+    return ClientRow(app, settings, secret)
 
 
 # Spending an authorization code: used only if unused and this App's; it answers what the
@@ -444,3 +464,215 @@ def insert_event(fields: dict) -> None:
     params = [fields[name] for name in _EVENT_FIELDS]
     params[_EVENT_FIELDS.index("changes")] = json.dumps(fields["changes"])
     _rows(db, _insert_event_statement(db.vendor), params)
+
+
+# PostgreSQL: the whole rotation in one statement, whose data-modifying CTEs run as one atomic
+# unit without BEGIN and COMMIT (one round trip instead of six). The App's row is locked first
+# (FOR UPDATE reads its latest version, so a suspension that committed meanwhile counts);
+# nothing is written for a suspended App; the INSERT waits for the UPDATE (its condition reads
+# the UPDATE's answer), so the retired value has left the "one current value" index first; the
+# audit event is written only with the new value, its action, the App's name and the hints
+# retired filled in by the database, which alone knows them.
+#
+# The statement reads one snapshot, taken before it waited for the lock: if another change of
+# the same App's values committed meanwhile, its new current value is invisible here and the
+# INSERT breaks the "one current value" constraint, so the statement fails and changes
+# nothing. The caller then runs the rotation again with the statements above, each of which
+# reads the latest rows (READ COMMITTED).
+_ROTATED_COLUMNS = (("status", "status", str), ("name", "name", str))
+_EVENT_PARAMS = ("actor_id", "actor_email", "object_type", "object_id", "ip_address", "via")
+
+
+@cache
+def _rotate_statement(grace: timedelta, suspended: str, actions: tuple[str, str]) -> _Statement:
+    # Parameters: $1 App id, $2 kind, $3 pepper id, $4 digest, $5 hint, $6 created by,
+    # $7.. the event's fields named in _EVENT_PARAMS, then the grace period's name.
+    event_params = {name: f"${index}" for index, name in enumerate(_EVENT_PARAMS, start=7)}
+    grace_name = f"${7 + len(_EVENT_PARAMS)}"
+    credential_columns = ", ".join(
+        Credential._meta.get_field(name).column for name in _INSERTED_CREDENTIAL
+    )
+    event_columns = ", ".join(
+        AuditEvent._meta.get_field(name).column for name in (*_EVENT_FIELDS, "created_at")
+    )
+    generate, regenerate = actions
+
+    def hints(condition: str) -> str:
+        return (
+            f"COALESCE((SELECT jsonb_agg(hint) FROM retired WHERE revoked_at {condition}),"  # noqa: S608
+            " '[]'::jsonb)"
+        )
+
+    sql = (
+        f"WITH app AS (SELECT id, status, name FROM {_APP} WHERE id = $1 FOR UPDATE),"  # noqa: S608
+        f" open AS (SELECT id FROM app WHERE status <> '{suspended}'),"
+        f" retired AS (UPDATE {_CREDENTIAL} SET"
+        " revoked_at = CASE WHEN expires_at IS NULL THEN revoked_at ELSE {now} END,"
+        f" expires_at = CASE WHEN expires_at IS NULL THEN {_later('postgresql', grace)}"
+        " ELSE expires_at END"
+        " WHERE app_id = (SELECT id FROM open) AND kind = $2 AND revoked_at IS NULL"
+        " AND (expires_at IS NULL OR expires_at > {now}) RETURNING hint, revoked_at),"
+        f" issued AS (INSERT INTO {_CREDENTIAL} ({credential_columns})"
+        " SELECT id, $2, $3, $4, $5, '', '', '', $6::bigint, {now} FROM open"
+        " WHERE (SELECT count(*) FROM retired) >= 0 RETURNING id),"
+        f" event AS (INSERT INTO {_EVENT} ({event_columns})"
+        f" SELECT {event_params['actor_id']}::bigint, {event_params['actor_email']},"
+        " CASE WHEN EXISTS (SELECT 1 FROM retired WHERE revoked_at IS NULL)"
+        f" THEN '{regenerate}' ELSE '{generate}' END,"
+        f" {event_params['object_type']}, {event_params['object_id']}, left(app.name, 200),"
+        f" jsonb_build_object('kind', $2::text, 'hint', $5::text, 'replaced', {hints('IS NULL')},"
+        f" 'grace', {grace_name}::text, 'revoked_in_grace', {hints('IS NOT NULL')}),"
+        f" {event_params['ip_address']}::inet, {event_params['via']}, {{now}}"
+        " FROM app JOIN issued ON true)"
+        " SELECT status, name FROM app"
+    )
+    # Numbered parameters already ($n, several used twice): no %s for build to number.
+    return _Statement.build("postgresql", sql, _ROTATED_COLUMNS)
+
+
+def rotate_in_one_statement(
+    *,
+    app_pk: int,
+    kind: str,
+    token: NewToken,
+    grace: tuple[str, timedelta],
+    event: dict,
+    suspended: str,
+    actions: tuple[str, str],
+) -> _Row | None:
+    """PostgreSQL: the App's valid values of `kind` retired as `retire_valid_values` does,
+    `token` stored as the current one by `created_by_id`, and its audit event (`event`:
+    audit.services.event_fields' fields; its action, the App's name and the hints are the
+    database's), unless the App is `suspended`. Answers the App's `status` and `name` (None
+    for no such App). Raises IntegrityError, having changed nothing, when another change of
+    the App's values committed while it waited (see above)."""
+    db = _database()
+    name, period = grace
+    params = [app_pk, kind, token.pepper_id, token.digest, token.hint, event["actor_id"]]
+    params += [event[field] for field in _EVENT_PARAMS] + [name]
+    statement = _rotate_statement(period, suspended, actions)
+    if not db.in_atomic_block:
+        rows = _rows(db, statement, params)
+    else:
+        # Inside a caller's transaction: a savepoint, so a failure leaves that one usable.
+        with transaction.atomic(using=db.alias):
+            begin(db)
+            rows = _rows(db, statement, params)
+    return rows[0] if rows else None
+
+
+# PostgreSQL: an authorization code or a refresh token spent and the tokens issued for it in
+# one statement (no BEGIN, no COMMIT: one round trip instead of four), atomic as a
+# transaction. The UPDATE is the one above; the INSERT takes its answer and writes an access
+# token and, when the grant holds offline.access, a refresh token; for a code, only when the
+# checks the exchange makes hold in the database too (not expired, consent open, the same
+# redirect URI, the PKCE challenge matching the one the caller worked out from the verifier).
+# The statement answers the spent row and how many tokens it issued; the caller still runs
+# its own checks on that row and explains a refusal.
+_OFFLINE_ACCESS = "'[\"offline.access\"]'::jsonb"
+
+
+def _issue_rows(vendor: str) -> str:
+    rows = ", ".join(
+        f"(%s, %s, %s, %s, {_later(vendor, _LIFETIMES[kind])})"
+        for kind in (UserTokenKind.OAUTH2_ACCESS, UserTokenKind.OAUTH2_REFRESH)
+    )
+    return f"(VALUES {rows}) AS t(kind, pepper_id, digest, hint, expires_at)"
+
+
+def _issue_from_spent(condition: str) -> str:
+    columns = ", ".join(UserToken._meta.get_field(name).column for name in _INSERTED)
+    return (
+        f"issued AS (INSERT INTO {_USER_TOKEN} ({columns})"  # noqa: S608
+        " SELECT t.kind, s.authorization_id, s.app_id, s.user_id, t.pepper_id, t.digest,"
+        " t.hint, s.scopes, '', '', s.family, {now}, t.expires_at"
+        f" FROM spent s CROSS JOIN {_issue_rows('postgresql')}"
+        f" WHERE (t.kind = '{UserTokenKind.OAUTH2_ACCESS}' OR s.scopes @> {_OFFLINE_ACCESS})"
+        f"{condition} RETURNING 1)"
+    )
+
+
+_ISSUED_COUNT = (("issued", "(SELECT count(*) FROM issued)", int),)
+
+
+def _spend_and_issue(update: str, columns: tuple, condition: str) -> _Statement:
+    returning = ", ".join(f"{expression} AS {name}" for name, expression, _ in columns)
+    names = ", ".join(name for name, _, _ in columns)
+    sql = (
+        f"WITH spent AS ({update} RETURNING {returning}), {_issue_from_spent(condition)}"  # noqa: S608
+        f" SELECT {names}, {_ISSUED_COUNT[0][1]} FROM spent"
+    )
+    return _Statement.build("postgresql", sql, columns + _ISSUED_COUNT)
+
+
+def _token_params(tokens: list[NewToken]) -> list[str]:
+    params = []
+    for token in tokens:
+        params += [token.kind.value, token.pepper_id, token.digest, token.hint]
+    return params
+
+
+@cache
+def _spend_code_and_issue_statement(digests: int) -> _Statement:
+    update = (
+        f"UPDATE {_CODE} SET used_at = {{now}}"  # noqa: S608
+        f" WHERE digest IN ({', '.join(['%s'] * digests)}) AND app_id = %s AND used_at IS NULL"
+    )
+    condition = (
+        " AND NOT s.expired AND NOT s.authorization_revoked AND s.redirect_uri = %s"
+        " AND s.code_challenge = CASE s.code_challenge_method WHEN 'S256' THEN %s ELSE %s END"
+    )
+    return _spend_and_issue(update, _SPENT_CODE_COLUMNS, condition)
+
+
+def spend_code_and_issue(
+    *,
+    app_pk: int,
+    candidates: list[str],
+    tokens: list[NewToken],
+    redirect_uri: str,
+    s256_challenge: str | None,
+    plain_challenge: str | None,
+) -> tuple[SpentCode | None, int]:
+    """PostgreSQL: `spend_code`, and in the same statement the `tokens` (an access token and
+    a refresh token, the latter kept only with offline.access) stored for it when the code is
+    unexpired, its consent open, `redirect_uri` the same and its challenge the S256 one (or,
+    for a `plain` code, `plain_challenge`; None matches nothing). Answers the spent code (None
+    when none could be spent) and how many tokens were stored."""
+    db = _database()
+    statement = _spend_code_and_issue_statement(len(candidates))
+    params = [*candidates, app_pk, *_token_params(tokens), redirect_uri]
+    row = _rows(db, statement, [*params, s256_challenge, plain_challenge])
+    if not row:
+        return None, 0
+    spent = row[0]
+    issued = spent.pop("issued")
+    return SpentCode(**{**spent, "scopes": json.loads(spent["scopes"])}), issued
+
+
+@cache
+def _spend_refresh_and_issue_statement(digests: int) -> _Statement:
+    update = (
+        f"UPDATE {_USER_TOKEN} SET used_at = {{now}}"  # noqa: S608
+        f" WHERE kind = '{UserTokenKind.OAUTH2_REFRESH}'"
+        f" AND digest IN ({', '.join(['%s'] * digests)}) AND app_id = %s"
+        " AND used_at IS NULL AND revoked_at IS NULL"
+        " AND (expires_at IS NULL OR expires_at > {now})"
+    )
+    return _spend_and_issue(update, _SPENT_REFRESH_COLUMNS, "")
+
+
+def spend_refresh_token_and_issue(
+    *, app_pk: int, candidates: list[str], tokens: list[NewToken]
+) -> tuple[SpentRefreshToken | None, int]:
+    """PostgreSQL: `spend_refresh_token`, and in the same statement the `tokens` stored for
+    it with its scopes (the refresh token only with offline.access). Answers the spent token
+    (None when none could be spent) and how many tokens were stored."""
+    db = _database()
+    statement = _spend_refresh_and_issue_statement(len(candidates))
+    row = _rows(db, statement, [*candidates, app_pk, *_token_params(tokens)])
+    if not row:
+        return None, 0
+    spent = row[0]
+    issued = spent.pop("issued")
+    return SpentRefreshToken(**{**spent, "scopes": json.loads(spent["scopes"])}), issued

@@ -304,6 +304,36 @@ def _answer(
     )
 
 
+# The token endpoints check a confidential client's Client ID and Client Secret in the one
+# statement that also reads its App and settings (credentials.token_store.client_row): these
+# are the Client Secret's part of that statement, and its verdict, the same as above.
+CLIENT_SECRET_COLUMNS = _COLUMNS
+
+
+@sensitive_variables("client_secret")
+def client_secret_digests(client_secret: str) -> list[str] | Verification:
+    """The presented Client Secret's candidate digests, or the refusal (counted) when it has
+    not the shape or the checksum of one, before any query."""
+    if not formats.has_shape(formats.CLIENT_SECRET, client_secret):
+        _COUNTED[Reason.UNKNOWN].inc()
+        return _UNKNOWN
+    if not formats.has_valid_checksum(client_secret):
+        _COUNTED[Reason.BAD_CHECKSUM].inc()
+        return _BAD_CHECKSUM
+    return at_rest.candidate_digests(client_secret)
+
+
+def client_secret_verdict(row: _Row, candidates: list[str]) -> Verification:
+    """`verify_client_credentials`' answer from the Client Secret's columns of that statement
+    (None where no Client Secret of the App matched): the same checks, count and touch. The
+    statement joined the secret to the Client ID's App, so the Client ID matches."""
+    db = connections[DEFAULT_DB_ALIAS]
+    found = None if row["digest"] is None else row  # the LEFT JOIN found no Client Secret
+    verification = _answer(db, _CLIENT_SECRET, found, candidates)
+    _COUNTED[verification.reason].inc()
+    return verification
+
+
 # The single-value checks are partials of _verify rather than functions of their own: one frame
 # less on every API call, and _verify's sensitive_variables keeps the value out of error reports.
 verify_bearer_token = partial(_verify, _BEARER_TOKEN)

@@ -12,8 +12,10 @@ from datetime import datetime
 from authlib.oauth2.rfc7636.challenge import (
     compare_plain_code_challenge,
     compare_s256_code_challenge,
+    create_s256_code_challenge,
 )
-from django.db import transaction
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -37,7 +39,7 @@ from credentials.models import (
 )
 from credentials.services import revoke_credential, rotate_bearer_token
 from credentials.verification import Reason, verify_bearer_token
-from oauth.errors import OAuthError, invalid_grant, invalid_request
+from oauth.errors import OAuthError, invalid_grant, invalid_request, slow_down
 
 OFFLINE_ACCESS = "offline.access"
 
@@ -134,6 +136,18 @@ _ISSUED = {
 }
 
 
+def _new_tokens(kinds: list[UserTokenKind]) -> tuple[list[str], list[token_store.NewToken]]:
+    """New values of `kinds` and what is stored of them (digests and hints)."""
+    values = [formats.generate(kind.format) for kind in kinds]
+    tokens = []
+    for kind, value in zip(kinds, values, strict=True):
+        digest = at_rest.digest(value)
+        tokens.append(
+            token_store.NewToken(kind, digest.pepper_id, digest.hexdigest, formats.hint(value))
+        )
+    return values, tokens
+
+
 def _issue_oauth2_tokens(
     *,
     grant: str,
@@ -148,13 +162,7 @@ def _issue_oauth2_tokens(
     kinds = [UserTokenKind.OAUTH2_ACCESS]
     if OFFLINE_ACCESS in scopes:
         kinds.append(UserTokenKind.OAUTH2_REFRESH)
-    values = [formats.generate(kind.format) for kind in kinds]
-    tokens = []
-    for kind, value in zip(kinds, values, strict=True):
-        digest = at_rest.digest(value)
-        tokens.append(
-            token_store.NewToken(kind, digest.pepper_id, digest.hexdigest, formats.hint(value))
-        )
+    values, tokens = _new_tokens(kinds)
     token_store.insert_oauth2_tokens(
         tokens=tokens,
         authorization_id=authorization_id,
@@ -163,10 +171,24 @@ def _issue_oauth2_tokens(
         scopes=scopes,
         family=family,
     )
-    _ISSUED[grant].inc(len(tokens))
+    return _issued(grant, values, scopes)
+
+
+def _issued(grant: str, values: list[str], scopes: list[str]) -> TokenResponse:
+    _ISSUED[grant].inc(len(values))
     return TokenResponse(
         access_token=values[0], scopes=scopes, refresh_token=values[1] if len(values) > 1 else None
     )
+
+
+# On PostgreSQL a code or a refresh token is spent and its tokens stored in one statement
+# (credentials.token_store says how); both values are made beforehand, the refresh token kept
+# only when the grant holds offline.access.
+_BOTH = [UserTokenKind.OAUTH2_ACCESS, UserTokenKind.OAUTH2_REFRESH]
+
+
+def _spends_and_issues_in_one_statement() -> bool:
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
 
 
 def _revoke_family(family: str, now: datetime) -> int:
@@ -182,6 +204,8 @@ def exchange_code(*, app: App, code: str, redirect_uri: str, code_verifier: str)
     ):
         raise invalid_grant("The authorization code is not one Portico issued.")
     candidates = at_rest.candidate_digests(code)
+    if _spends_and_issues_in_one_statement():
+        return _exchange_code_in_one_statement(app, candidates, redirect_uri, code_verifier)
     # One transaction whatever the outcome: the code is spent (or, presented again, its tokens
     # revoked) and committed, and only then is the refusal raised.
     with transaction.atomic():
@@ -204,6 +228,31 @@ def exchange_code(*, app: App, code: str, redirect_uri: str, code_verifier: str)
     if refusal is not None:
         raise invalid_grant(refusal)
     return issued
+
+
+@sensitive_variables("code_verifier")
+def _exchange_code_in_one_statement(
+    app: App, candidates: list[str], redirect_uri: str, code_verifier: str
+) -> TokenResponse:
+    values, tokens = _new_tokens(_BOTH)
+    spent, issued = token_store.spend_code_and_issue(
+        app_pk=app.pk,
+        candidates=candidates,
+        tokens=tokens,
+        redirect_uri=redirect_uri,
+        # The challenges, not the verifier, go to the database (a `plain` one is the verifier
+        # itself, so only where plain PKCE is allowed).
+        s256_challenge=create_s256_code_challenge(code_verifier) if code_verifier else None,
+        plain_challenge=code_verifier if settings.PORTICO_OAUTH2_ALLOW_PLAIN_PKCE else None,
+    )
+    if spent is None:
+        raise invalid_grant(_unspendable_code(app, candidates))
+    refusal = _code_refusal(spent, candidates, redirect_uri, code_verifier)
+    if refusal is None and issued:
+        return _issued("authorization_code", values[:issued], spent.scopes)
+    if issued:  # the database's checks passed where these did not: take the tokens back
+        _revoke_family(spent.family, timezone.now())
+    raise invalid_grant(refusal or "The authorization code cannot be exchanged.")
 
 
 def _unspendable_code(app: App, candidates: list[str]) -> str:
@@ -249,6 +298,19 @@ def refresh(*, app: App, refresh_token: str, scope: str | None = None) -> TokenR
     if not formats.has_valid_checksum(refresh_token):
         raise invalid_grant("The refresh token is not one Portico issued (bad checksum).")
     candidates = at_rest.candidate_digests(refresh_token)
+    if scope is None and _spends_and_issues_in_one_statement():
+        # Narrowing the scopes (rare) stays on the statements below, which check the scopes
+        # asked for before the token is spent.
+        values, tokens = _new_tokens(_BOTH)
+        spent, issued = token_store.spend_refresh_token_and_issue(
+            app_pk=app.pk, candidates=candidates, tokens=tokens
+        )
+        if spent is None:
+            raise invalid_grant(_unspendable_refresh_token(app, candidates))
+        if not any(hmac.compare_digest(spent.digest, c) for c in candidates):
+            _revoke_family(spent.family, timezone.now())  # the database matched what this did not
+            raise invalid_grant("The refresh token is unknown to this client.")
+        return _issued("refresh_token", values[:issued], spent.scopes)
     with transaction.atomic():
         token_store.begin()
         spent = token_store.spend_refresh_token(app_pk=app.pk, candidates=candidates)
@@ -360,7 +422,7 @@ def issue_app_bearer_token(*, app: App, actor: Actor) -> str:
     except Suspended as error:
         raise OAuthError("unauthorized_client", error.message, status=403) from error
     except TooManyChanges as error:
-        raise OAuthError("slow_down", error.message, status=429) from error
+        raise slow_down(error) from error
     _ISSUED["client_credentials"].inc()
     return value
 

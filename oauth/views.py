@@ -24,6 +24,8 @@ from core.middleware import actor_of
 from credentials.verification import verify_resource_server_key, verify_user_access_token
 from oauth import selectors, services
 from oauth.clients import (
+    APP_ONLY_REQUESTS,
+    OAUTH2_TOKEN_REQUESTS,
     Client,
     authenticate_app_only,
     authenticate_client,
@@ -197,7 +199,7 @@ def _token_json(body: dict) -> JsonResponse:
 def token(request: HttpRequest) -> HttpResponse:
     """`POST /2/oauth2/token`: authorization_code and refresh_token grants."""
     try:
-        client = authenticate_client(request)
+        client = authenticate_client(request, OAUTH2_TOKEN_REQUESTS)
         request.app_id = client.app.app_id  # the request log names the App (ops.middleware)
         grant_type = request.POST.get("grant_type", "")
         if grant_type == "authorization_code":
@@ -230,7 +232,7 @@ def token(request: HttpRequest) -> HttpResponse:
 def revoke(request: HttpRequest) -> HttpResponse:
     """`POST /2/oauth2/revoke` (RFC 7009): 200 whether or not the token was known."""
     try:
-        client = authenticate_client(request)
+        client = authenticate_client(request, OAUTH2_TOKEN_REQUESTS)
         request.app_id = client.app.app_id
         services.revoke_token(app=client.app, token=request.POST.get("token", ""))
     except OAuthError as error:
@@ -304,7 +306,7 @@ def app_only_token(request: HttpRequest) -> HttpResponse:
     """`POST /oauth2/token` with client_credentials: the App's Bearer Token. Portico keeps
     only its digest, so this issues a new one (the previous one keeps working for an hour)."""
     try:
-        app = authenticate_app_only(request)
+        app = authenticate_app_only(request, APP_ONLY_REQUESTS)
         request.app_id = app.app_id
         if request.POST.get("grant_type") != "client_credentials":
             raise OAuthError("unsupported_grant_type", "grant_type must be client_credentials.")
@@ -320,7 +322,7 @@ def app_only_token(request: HttpRequest) -> HttpResponse:
 def app_only_invalidate(request: HttpRequest) -> HttpResponse:
     """`POST /oauth2/invalidate_token`: the App's Bearer Token named in `access_token` stops."""
     try:
-        app = authenticate_app_only(request)
+        app = authenticate_app_only(request, APP_ONLY_REQUESTS)
         request.app_id = app.app_id
         value = request.POST.get("access_token", "")
         services.invalidate_app_bearer_token(app=app, value=value, actor=oauth_actor(request))

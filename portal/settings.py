@@ -343,6 +343,24 @@ PORTICO_APP_DETAILS_SAVES_PER_WINDOW = int(
     os.environ.get("PORTICO_APP_DETAILS_SAVES_PER_WINDOW", "30")
 )
 
+# The authorization server's token endpoints, per App and 15-minute window: the app-only ones
+# (/oauth2/token, each call of which makes a new Bearer Token, and /oauth2/invalidate_token),
+# and the OAuth 2.0 ones (/2/oauth2/token and /2/oauth2/revoke, one call per user sign-in and
+# per refresh, so they grow with an App's users). Failed client authentications per client
+# identifier from one address, and per address, refuse further calls early.
+PORTICO_OAUTH_APP_ONLY_REQUESTS_PER_WINDOW = int(
+    os.environ.get("PORTICO_OAUTH_APP_ONLY_REQUESTS_PER_WINDOW", "300")
+)
+PORTICO_OAUTH2_TOKEN_REQUESTS_PER_WINDOW = int(
+    os.environ.get("PORTICO_OAUTH2_TOKEN_REQUESTS_PER_WINDOW", "20000")
+)
+PORTICO_OAUTH_FAILED_AUTHENTICATIONS_PER_CLIENT = int(
+    os.environ.get("PORTICO_OAUTH_FAILED_AUTHENTICATIONS_PER_CLIENT", "30")
+)
+PORTICO_OAUTH_FAILED_AUTHENTICATIONS_PER_ADDRESS = int(
+    os.environ.get("PORTICO_OAUTH_FAILED_AUTHENTICATIONS_PER_ADDRESS", "300")
+)
+
 # The portal REST API (api/ wires it; each Django app's apis.py holds its endpoints).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

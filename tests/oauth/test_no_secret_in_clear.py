@@ -130,7 +130,7 @@ def test_an_error_report_from_the_token_endpoint_hides_the_code_and_verifier(
     def broken(*args, **kwargs):
         raise RuntimeError("token store exploded")
 
-    monkeypatch.setattr(services, "_issue_oauth2_tokens", broken)
+    monkeypatch.setattr(services, "_new_tokens", broken)  # on every database's path
     request = RequestFactory().post(
         "/2/oauth2/token",
         {

@@ -3,17 +3,22 @@ must keep: a code spent whatever the refusal, the user's revoked consent, tokens
 digests with the database's clock, and every token issued counted by grant."""
 
 import threading
+from dataclasses import replace
 
 import pytest
 from django.db import connection
+from django.db.models import signals
 from django.utils import timezone
 from prometheus_client import REGISTRY
 
+from apps.models import App, UserAuthenticationSettings
+from credentials import formats
 from credentials.models import Authorization, AuthorizationCode, Kind, UserToken, UserTokenKind
 from credentials.services import regenerate_credential
 from credentials.verification import verify_user_access_token
+from oauth.clients import _partial_instance
 from tests.actors import act
-from tests.oauth.conftest import pkce_pair
+from tests.oauth.conftest import pkce_pair, ready
 from tests.oauth.test_app_only_and_account import app_only_token
 from tests.oauth.test_oauth2_protocol import code_for, exchange, refresh
 
@@ -123,3 +128,44 @@ def test_a_code_presented_twice_at_once_gets_tokens_once(user_client, web_app):
     assert sorted(answers) == [200, 400, 400, 400]
     # The replays revoked the family of the one that got through.
     assert not UserToken.objects.filter(revoked_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    "presented", ["another App's", "revoked", "well-formed but unknown", "bad"]
+)
+def test_only_the_apps_own_current_client_secret_authenticates_it(
+    user_client, web_app, standalone_app, presented
+):
+    # The Client ID and the Client Secret are checked in one statement (token_store.client_row).
+    other = ready(standalone_app, oauth2_enabled=True, type_of_app="web")
+    old_secret = web_app.client_secret
+    current = regenerate_credential(
+        app=web_app.app, kind=Kind.CLIENT_SECRET, actor=act(web_app.app.owner)
+    )
+    secret = {
+        "another App's": other.client_secret,
+        "revoked": old_secret,
+        "well-formed but unknown": formats.generate(formats.CLIENT_SECRET),
+        "bad": "ptc_os_not-a-secret",
+    }[presented]
+    verifier, challenge = pkce_pair()
+    code = code_for(user_client, web_app, challenge)
+
+    refused = exchange(replace(web_app, client_secret=secret), code, verifier)
+    accepted = exchange(replace(web_app, client_secret=current.value), code, verifier)
+
+    assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
+    assert accepted.status_code == 200  # the refused call did not spend the code
+
+
+@pytest.mark.parametrize("model", [App, UserAuthenticationSettings])
+def test_the_token_endpoints_models_built_without_init_have_no_init_listeners(model):
+    # oauth.clients._partial_instance skips __init__, and with it these signals.
+    assert not signals.pre_init.has_listeners(model)
+    assert not signals.post_init.has_listeners(model)
+
+
+def test_a_partial_app_loads_a_field_it_was_not_given(app):
+    partial = _partial_instance(App, {"id": app.pk, "app_id": app.app_id})
+
+    assert partial.name == app.name and partial.get_deferred_fields() >= {"status"}
