@@ -81,11 +81,10 @@ def _run_script(client: Redis, script: str, names: list[str], args: list) -> int
 
 
 # This thread's own connection to the shared cache's Redis, for the hot paths that make one
-# call a request (the limits here; the OAuth 1.0a nonces keep the same kind of connection in
-# credentials.oauth1). redis-py's command handling and its pool's check-out and release
-# (metrics, a poll of the socket, health checks) cost more CPU than the round trip itself
-# (~145 us against ~75 us a call inside a request); the price is one more Redis connection
-# per process (or thread).
+# call a request (the limits here, the OAuth 1.0a nonces in credentials.oauth1). redis-py's
+# command handling and its pool's check-out and release (metrics, a poll of the socket, health
+# checks) cost more CPU than the round trip itself (~145 us against ~75 us a call inside a
+# request); the price is one more Redis connection per process (or thread).
 _threads = threading.local()
 
 

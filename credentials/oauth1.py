@@ -14,11 +14,8 @@ endpoints (request token, access token) use `authenticate` with their token look
 import base64
 import hashlib
 import hmac
-import os
 import re
-import threading
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,14 +29,12 @@ from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.debug import sensitive_variables
-from redis import Connection, ConnectionPool, Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis import Redis
 
 from apps.models import Permission
 from core.errors import Unavailable
 from core.limits import CACHE_OUTAGES
-from core.shared_cache import redis_client
+from core.shared_cache import packed, redis_client, send
 from credentials.verification import (
     UserTokenVerification,
     Verification,
@@ -279,12 +274,11 @@ def _nonce_store():
 class _RedisNonces:
     """The shared cache's `add` of a nonce, as Django's RedisCache does it (the same key and
     value, `SET key value NX EX timeout`), sent as one packed command on this thread's own
-    connection to the shared cache's Redis (made with its pool's settings, core.shared_cache).
-    redis-py's command handling and its pool's check-out and release (metrics, health checks)
-    cost as much as the rest of a signed request's check; the price is one more Redis
-    connection per process (or thread). A connection that fails is dropped and the error
-    reaches the caller, so the request is refused; a connection that had been idle is tried
-    once more on a new one first (Redis restarted since)."""
+    connection to the shared cache's Redis (core.shared_cache.send, which the limits use too):
+    redis-py's command handling and its pool's check-out and release cost as much as the rest
+    of a signed request's check. A connection that fails is dropped and the error reaches the
+    caller, so the request is refused; a connection that had been idle is tried once more on
+    a new one first (Redis restarted since)."""
 
     def __init__(self, store: RedisCache, client: Redis) -> None:
         self.store, self.pool = store, client.connection_pool
@@ -296,40 +290,8 @@ class _RedisNonces:
         serialized = self.store._cache._serializer.dumps(value)
         if isinstance(serialized, int):  # Django's serializer keeps integers as they are
             serialized = str(serialized).encode()
-        command = _packed(b"SET", key, serialized, b"NX", b"EX", str(timeout).encode())
-        connection = _nonce_connection(self.pool)
-        retry = connection.is_connected
-        while True:
-            try:
-                connection.send_packed_command([command])
-                return connection.read_response() is not None
-            except (RedisConnectionError, RedisTimeoutError):
-                connection.disconnect()
-                if not retry:
-                    raise
-                retry = False
-            except BaseException:
-                connection.disconnect()
-                raise
-
-
-_nonce_connections = threading.local()
-
-
-def _nonce_connection(pool: ConnectionPool) -> Connection:
-    """This thread's connection for nonces to `pool`'s server; a new one in a forked child."""
-    mine = _nonce_connections.__dict__
-    if mine.get("pid") != os.getpid():
-        mine["pid"], mine["by_pool"] = os.getpid(), weakref.WeakKeyDictionary()
-    connection = mine["by_pool"].get(pool)
-    if connection is None:
-        connection = mine["by_pool"][pool] = pool.connection_class(**pool.connection_kwargs)
-    return connection
-
-
-def _packed(*parts: bytes) -> bytes:
-    """A Redis command in RESP, as redis-py would send it."""
-    return b"".join([b"*%d\r\n" % len(parts), *[b"$%d\r\n%s\r\n" % (len(p), p) for p in parts]])
+        command = packed(b"SET", key, serialized, b"NX", b"EX", str(timeout).encode())
+        return send(self.pool, command) is not None
 
 
 def _check_timestamp(parsed: ParsedRequest, now: float) -> int:

@@ -11,6 +11,7 @@ from oauthlib.oauth1 import SIGNATURE_PLAINTEXT, SIGNATURE_TYPE_AUTH_HEADER
 from oauthlib.oauth1 import Client as Signer
 
 from apps.models import Permission, Status, UserAuthenticationSettings
+from core import shared_cache
 from core.errors import Unavailable
 from core.shared_cache import redis_client
 from credentials import oauth1
@@ -268,7 +269,7 @@ def test_a_nonce_connection_redis_dropped_is_replaced_rather_than_refusing(
     if redis_client() is None:
         pytest.skip("runs with REDIS_URL (as .ci/run's PostgreSQL and Redis pass does)")
     verify(consumer, owner_tokens, rf)
-    connection = oauth1._nonce_connection(redis_client().connection_pool)
+    connection = shared_cache.thread_connection(redis_client().connection_pool)
     connection.send_command("CLIENT", "ID")
     redis_client().client_kill_filter(_id=connection.read_response())
 
