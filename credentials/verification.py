@@ -11,8 +11,10 @@ a `_Row` by those names, so a new kind (user tokens, refresh tokens, request tok
 column list, not another positional slice.
 """
 
+import hashlib
 import hmac
 import json
+import weakref
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache, partial
@@ -23,7 +25,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.views.decorators.debug import sensitive_variables
 from psycopg.errors import error_from_result
-from psycopg.pq import ExecStatus
+from psycopg.pq import DiagnosticField, ExecStatus, TransactionStatus
 
 from apps.models import App, Permission, Status, UserAuthenticationSettings
 from core.metrics import VERIFICATIONS
@@ -530,7 +532,8 @@ def _fetch_one(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]
 
 def _run(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]) -> tuple | None:
     if db.vendor == "postgresql":
-        return _fetch_one_through_libpq(db.connection.pgconn, statement, params)
+        prepare = db.connection.prepare_threshold is not None
+        return _fetch_one_through_libpq(db.connection.pgconn, statement, params, prepare=prepare)
     return db.connection.execute(statement.sql, params).fetchone()
 
 
@@ -548,10 +551,28 @@ def _replaced_a_dropped_connection(db: BaseDatabaseWrapper) -> bool:
     return True
 
 
-def _fetch_one_through_libpq(pgconn, statement: _Statement, params: list[str]) -> tuple | None:
+# The statements prepared on each libpq connection (a connection is one server session), by SQL.
+_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_UNDEFINED_PREPARED_STATEMENT = b"26000"  # someone ran DEALLOCATE ALL or DISCARD ALL
+
+
+def _fetch_one_through_libpq(
+    pgconn, statement: _Statement, params: list[str], *, prepare: bool = True
+) -> tuple | None:
     """psycopg's cursor spends about 100 us of Python per query adapting and loading values;
-    libpq's own call with text parameters does the same lookup for a fifth of that."""
-    result = pgconn.exec_params(statement.sql, [param.encode() for param in params])
+    libpq's own call with text parameters does the same lookup for a fifth of that.
+
+    Each statement is prepared once per connection: PostgreSQL then skips parsing and planning
+    the joins on every call (about 300 us of its CPU per lookup down to 75 on the development
+    machine). `prepare` is off when psycopg's are (`prepare_threshold` None in the database
+    OPTIONS, for a pooler in transaction mode that cannot keep them)."""
+    values = [param.encode() for param in params]
+    if prepare:
+        result = pgconn.exec_prepared(_prepared_name(pgconn, statement.sql), values)
+        if _statement_was_dropped(pgconn, result):
+            result = pgconn.exec_prepared(_prepared_name(pgconn, statement.sql), values)
+    else:
+        result = pgconn.exec_params(statement.sql, values)
     if result.status not in (ExecStatus.TUPLES_OK, ExecStatus.COMMAND_OK):
         raise error_from_result(result)
     if result.ntuples == 0:
@@ -561,6 +582,31 @@ def _fetch_one_through_libpq(pgconn, statement: _Statement, params: list[str]) -
         None if raw is None else read(raw)
         for read, raw in zip(statement.text_readers, raws, strict=True)
     )
+
+
+def _prepared_name(pgconn, sql: bytes) -> bytes:
+    prepared = _PREPARED.get(pgconn)
+    if prepared is None:
+        prepared = _PREPARED[pgconn] = {}
+    name = prepared.get(sql)
+    if name is None:
+        name = b"portico_" + hashlib.sha256(sql).hexdigest()[:24].encode()
+        result = pgconn.prepare(name, sql)
+        if result.status != ExecStatus.COMMAND_OK:
+            raise error_from_result(result)
+        prepared[sql] = name
+    return name
+
+
+def _statement_was_dropped(pgconn, result) -> bool:
+    """True if the connection lost its prepared statements and the call may simply be made
+    again (outside a transaction: inside one the error has aborted it, and it is raised)."""
+    if result.status != ExecStatus.FATAL_ERROR:
+        return False
+    if result.error_field(DiagnosticField.SQLSTATE) != _UNDEFINED_PREPARED_STATEMENT:
+        return False
+    _PREPARED.pop(pgconn, None)  # prepared again on next use
+    return pgconn.transaction_status == TransactionStatus.IDLE
 
 
 @cache
