@@ -104,19 +104,26 @@ _pushing = threading.Lock()
 def add_usage(field: str, error: dict | None) -> None:
     """Count one call under `field`; keep `error` (a refused call) for "Last errors"."""
     encoded = None if error is None else json.dumps(error)
-    if _local.add(field, encoded) and redis_client() is not None:
-        _schedule_push()
+    if _local.add(field, encoded):
+        client = redis_client()
+        if client is not None:
+            _schedule_push(client)
 
 
-def _schedule_push() -> None:
-    timer = threading.Timer(settings.PORTICO_USAGE_PUSH_SECONDS, _push_in_background)
+def _schedule_push(client) -> None:
+    # The request thread's client goes to the timer: Django's caches are per thread, and a
+    # backend made in the timer's thread would open a connection pool of its own every time.
+    timer = threading.Timer(
+        settings.PORTICO_USAGE_PUSH_SECONDS, _push_in_background, args=(client,)
+    )
     timer.daemon = True  # a process exiting does not wait for it (gunicorn's worker_exit pushes)
     timer.start()
 
 
-def _push_in_background() -> None:
+def _push_in_background(client) -> None:
     try:
-        push_usage()
+        with _pushing:
+            _push(client)
     except Exception:  # Redis is down: the counts stay in this process and are tried again
         logger.warning("Pushing the platform API usage to the shared cache failed; retrying")
 
@@ -146,7 +153,7 @@ def _push(client) -> None:
         pipe.execute()
     except Exception:
         if _local.give_back(counts, errors):
-            _schedule_push()
+            _schedule_push(client)
         raise
 
 
