@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -17,6 +19,7 @@ from core.shared_cache import redis_client
 from credentials.models import Credential, Kind
 from platform_api import counters, usage
 from platform_api.models import DailyUsage, RecentError
+from tests.ops.test_probes import REDIS_DOWN
 from tests.platform_api.conftest import app_only, oauth2_headers
 from tests.platform_api.test_authentication import problem
 
@@ -233,3 +236,17 @@ def test_with_redis_a_process_pushes_its_counts_to_the_shared_cache_within_the_i
         time.sleep(0.05)
     assert list(client_of_redis.hgetall(pending).values()) == [b"1"]
     assert counters._local.take() == ({}, [])
+
+
+def test_with_redis_down_a_process_keeps_its_counts_until_a_push_gets_through():
+    if redis_client() is None:
+        pytest.skip("runs with REDIS_URL (as .ci/run's PostgreSQL and Redis pass does)")
+    field = "7|2026-11-30|GET /2/users/me|2xx"
+    with override_settings(CACHES=REDIS_DOWN):
+        counters.add_usage(field, None)
+        with pytest.raises(redis.ConnectionError):
+            counters.push_usage()
+
+    counts, _ = counters.take_usage()  # Redis answers again: pushed, then taken
+
+    assert counts == {field: 1}

@@ -16,8 +16,12 @@ from django.test import override_settings
 from django.urls import get_resolver
 
 import portal.wsgi
+from credentials.models import Kind
+from credentials.services import regenerate_credential
+from platform_api.models import Post
+from tests.actors import act
 from tests.ops.test_probes import REDIS_DOWN
-from tests.platform_api.conftest import oauth2_token
+from tests.platform_api.conftest import access_token, oauth2_token
 
 pytestmark = pytest.mark.django_db
 
@@ -55,19 +59,23 @@ class Answer:
         return json.loads(self.body)
 
 
-def call(path: str, method: str = "GET", **headers: str) -> Answer:
+def call(
+    path: str, method: str = "GET", body: bytes = b"", content_type: str = "", **headers: str
+) -> Answer:
     """One request through portal.wsgi.application, as gunicorn makes it."""
     environ = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
         "QUERY_STRING": "",
+        "CONTENT_TYPE": content_type,
+        "CONTENT_LENGTH": str(len(body)),
         "SERVER_NAME": "testserver",
         "SERVER_PORT": "80",
         "SERVER_PROTOCOL": "HTTP/1.1",
         "REMOTE_ADDR": "127.0.0.1",
         "HTTP_HOST": "testserver",
         "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
+        "wsgi.input": io.BytesIO(body),
         "wsgi.errors": sys.stderr,
         **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
     }
@@ -103,6 +111,28 @@ def test_the_platform_api_answers_through_its_own_chain_with_the_security_header
     assert "content-security-policy" not in answer.headers
     assert "set-cookie" not in answer.headers
     assert "vary" not in answer.headers
+
+
+def test_each_kind_of_call_works_through_the_api_chain(app, user):
+    """Writes, app-only calls and OAuth 1.0a signatures need nothing the short chain left out."""
+    posted = call(
+        "/2/tweets",
+        method="POST",
+        body=b'{"text": "through gunicorn\'s entry point"}',
+        authorization=bearer_header(app, user),
+        content_type="application/json",
+    )
+    app_only = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user)).value
+    usage = call("/2/usage/tweets", authorization=f"Bearer {app_only}")
+    keys = access_token(app, user)
+    signed = call("/2/users/me", authorization=keys.sign("GET", "http://testserver/2/users/me"))
+
+    assert posted.status == 201
+    post = Post.objects.get(pk=int(posted.json()["data"]["id"]))
+    assert post.author == user and post.text == "through gunicorn's entry point"
+    assert usage.status == 200 and usage.json()["data"]["project_usage"] == "1"
+    assert signed.status == 200 and signed["x-access-level"] == "read-write-directmessages"
+    assert signed.json()["data"]["id"] == str(user.pk)
 
 
 def test_pages_and_the_authorization_server_keep_the_full_chain(app, user):
