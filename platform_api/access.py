@@ -38,7 +38,8 @@ class Caller(NamedTuple):
 
     `scopes` is set for OAuth 2.0 user tokens, `access_level` (already effective) for OAuth 1.0a.
     `user` may be loaded lazily (the first endpoint that reads it pays its query); `user_id`
-    names it without a query, for rate-limit keys.
+    names it without a query, for rate-limit keys; `profile`, when the verification query
+    already read them, is the user's public fields (credentials.verification.TokenUser).
     """
 
     context: Context
@@ -48,6 +49,7 @@ class Caller(NamedTuple):
     scopes: frozenset[str] = frozenset()
     access_level: Permission | None = None
     user_id: int | None = None
+    profile: Any = None
 
     @property
     def user_pk(self) -> int | None:

@@ -30,12 +30,17 @@ from platform_api.problems import AppSuspended, ServiceUnavailable, Unauthorized
 REALM = 'Bearer realm="Portico platform API"'
 
 
-def note_app(request: Request, app_pk: int | None, app_id: int | None = None) -> None:
-    """Remember which App a call came from, even when it is refused, so the App's usage counts
-    its 401s and 403s (platform_api.usage) and the request log names it (ops.middleware)."""
+def note_app(
+    request: Request, app_pk: int | None, app_id: int | None = None, user_id: int | None = None
+) -> None:
+    """Remember which App (and user) a call came from, even when it is refused, so the App's
+    usage counts its 401s and 403s (platform_api.usage) and the request log names them
+    (ops.middleware) without loading the user."""
     request._request.platform_app_pk = app_pk
     if app_id is not None:
         request._request.app_id = app_id
+    if user_id is not None:
+        request._request.user_id = user_id
 
 
 def refusal(request: Request, verification, what: str) -> Exception:
@@ -78,7 +83,7 @@ def _user_access_token(request: Request, value: str) -> tuple[object, Caller]:
     verification = verify_user_access_token(value)
     if not verification.ok:
         raise refusal(request, verification, "user access token")
-    note_app(request, verification.app_pk, verification.app_id)
+    note_app(request, verification.app_pk, verification.app_id, verification.user_id)
     user = _lazy_user(verification.user_id)
     caller = Caller(
         Context.OAUTH2_USER,
@@ -87,6 +92,7 @@ def _user_access_token(request: Request, value: str) -> tuple[object, Caller]:
         user,
         scopes=frozenset(verification.scopes),  # already the effective ones
         user_id=verification.user_id,
+        profile=verification.user,  # read by the verification query: no second one
     )
     return user, caller
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from rest_framework import status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 
 from apps.models import Permission, UserAuthenticationSettings
 from auth_settings.scopes import EMAIL_SCOPE
+from credentials.verification import TokenUser
 from platform_api import selectors, services
 from platform_api.access import ACCESS_LEVEL_HEADER, Caller, Context
 from platform_api.permissions import (
@@ -41,6 +43,22 @@ def _time(value) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
+class JSONFirst(DefaultContentNegotiation):
+    """DRF's content negotiation, with the common case answered without parsing: a client that
+    sends no Accept header, `*/*` or `application/json`, and no `?format=`, gets JSON, the one
+    renderer, as DRF would choose it; anything else is negotiated as before (406 included)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        meta = request.META
+        if (
+            not format_suffix
+            and not meta.get("QUERY_STRING")
+            and meta.get("HTTP_ACCEPT", "*/*") in ("*/*", "application/json")
+        ):
+            return renderers[0], renderers[0].media_type
+        return super().select_renderer(request, renderers, format_suffix)
+
+
 class PlatformEndpoint(APIView):
     """The steps every platform API call goes through; subclasses name their `route` and add
     their permission classes (instances such as HasScope("tweet.read") are welcome)."""
@@ -48,6 +66,7 @@ class PlatformEndpoint(APIView):
     route = ""
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser]
+    content_negotiation_class = JSONFirst
     permission_classes: list = []
     throttle_classes = [PlatformRateLimit]
     count_usage = True  # off only in bench/platform_api.py, to measure what counting costs
@@ -135,6 +154,10 @@ def post_data(post, fields=()) -> dict:
     return data
 
 
+def _public_fields(user) -> TokenUser:
+    return TokenUser(user.pk, user.first_name, user.last_name, user.email, user.date_joined)
+
+
 def _ids(route_id: str, what: str) -> int:
     if not route_id.isdigit() or len(route_id) > 19:
         raise InvalidRequest(f"The {what} id must be a number.")
@@ -147,11 +170,13 @@ class UsersMe(PlatformEndpoint):
 
     def get(self, request):
         caller: Caller = request.auth
-        user = caller.user
+        # An OAuth 2.0 token's verification read the public fields already; an OAuth 1.0a
+        # caller's user is loaded here.
+        user = caller.profile or _public_fields(caller.user)
         data = {
-            "id": str(user.pk),
-            "name": user.get_full_name() or f"User {user.pk}",
-            "username": f"user_{user.pk}",
+            "id": str(user.id),
+            "name": user.full_name or f"User {user.id}",
+            "username": f"user_{user.id}",
             "created_at": _time(user.date_joined),
         }
         if self._may_see_email(caller):

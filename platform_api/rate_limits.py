@@ -7,7 +7,7 @@ import time
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
-from platform_api.counters import increment_window
+from core.shared_cache import take_unless
 from platform_api.problems import RateLimited
 
 WINDOW_SECONDS = 15 * 60
@@ -35,7 +35,7 @@ class PlatformRateLimit(BaseThrottle):
         window = int(now // WINDOW_SECONDS)
         endpoint = view.endpoint.replace(" ", "")
         key = f"ratelimit:{endpoint}:{caller.app_pk}:{caller.user_pk or '-'}:{window}"
-        count = increment_window(key, WINDOW_SECONDS)
+        count = take_unless(key, WINDOW_SECONDS)
         headers = {
             "x-rate-limit-limit": str(limit),
             "x-rate-limit-remaining": str(max(0, limit - count)),

@@ -1,13 +1,16 @@
 """Usage of the platform API: every authenticated call counted per App, day (UTC), endpoint
 and outcome, and the refused ones kept for "Last errors", without a database write per call.
 
-Each call adds to a buffer in the shared cache (platform_api.counters: one Redis round trip);
-each process writes the buffer to the database at most every PORTICO_USAGE_FLUSH_SECONDS, in
-one transaction (an upsert per App, day, endpoint and outcome), and the Usage tab and
-`manage.py flush_usage` write it on demand. What a crash can lose: with Redis, only a batch
-taken from the buffer whose transaction failed to commit and could not be given back (at most
-one flush interval of calls); with the local-memory cache (`make run`, one process), what the
-process counted since its last flush.
+Each call is counted in its process's memory, pushed to the buffer in the shared cache at most
+PORTICO_USAGE_PUSH_SECONDS later (platform_api.counters: one Redis round trip per process and
+interval, none per call); each process writes the shared buffer to the database at most every
+PORTICO_USAGE_FLUSH_SECONDS, in one transaction (an upsert per App, day, endpoint and outcome),
+and the Usage tab and `manage.py flush_usage` write it on demand (a flush first pushes its own
+process's counts). What a crash can lose: with Redis, what a process killed without warning
+counted and had not pushed yet (at most PORTICO_USAGE_PUSH_SECONDS of its calls; a worker that
+exits normally pushes first), and a batch taken from the buffer whose transaction failed to
+commit and could not be given back (at most one flush interval of calls); with the
+local-memory cache (`make run`, one process), what the process counted since its last flush.
 """
 
 import logging

@@ -131,6 +131,18 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "core.middleware.ActorMiddleware",
 ]
+# The platform API's own chain (portal/wsgi.py serves `/2/…` through it, the authorization
+# server's `/2/oauth2/…` excepted): its callers present a token on every request and get JSON,
+# so they need no session, CSRF, messages, allauth, htmx or page CSP; they keep the request log
+# (id, JSON line, metrics, outage 503s), the security headers (HSTS, nosniff, referrer policy,
+# COOP, X-Frame-Options), the Host check against ALLOWED_HOSTS and Content-Length (Common), in
+# MIDDLEWARE's order (tests/portal/test_wsgi.py).
+PLATFORM_API_MIDDLEWARE = [
+    "ops.middleware.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -471,6 +483,9 @@ PORTICO_PLATFORM_AUTHENTICATION = [
 ]
 PORTICO_MONTHLY_POST_CAP = env_int("PORTICO_MONTHLY_POST_CAP", 10000, minimum=1)
 PORTICO_USAGE_FLUSH_SECONDS = env_int("PORTICO_USAGE_FLUSH_SECONDS", 30, minimum=1)
+# How long a call's usage may wait in its process's memory before it is pushed to the shared
+# buffer in Redis (platform_api.counters): what a process killed without warning can lose.
+PORTICO_USAGE_PUSH_SECONDS = env_int("PORTICO_USAGE_PUSH_SECONDS", 1, minimum=1)
 # Requests per 15-minute window by endpoint: (per App for app-only calls, per App and user for
 # user calls); PORTICO_PLATFORM_RATE_LIMITS (JSON: {"GET /2/users/me": [0, 75]}) replaces some.
 PORTICO_PLATFORM_RATE_LIMITS = {

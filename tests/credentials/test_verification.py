@@ -29,6 +29,7 @@ class CountingConnection:
     def __init__(self, wrapped, statements=None):
         self.wrapped = wrapped
         self.statements: list = [] if statements is None else statements
+        self._pgconn = None
 
     def execute(self, statement, params=()):
         self.statements.append(statement)
@@ -38,9 +39,16 @@ class CountingConnection:
         self.statements.append(statement)
         return self.wrapped.exec_params(statement, params, *args, **kwargs)
 
+    def exec_prepared(self, name, params, *args, **kwargs):
+        self.statements.append(name)  # a statement run; preparing it once runs nothing
+        return self.wrapped.exec_prepared(name, params, *args, **kwargs)
+
     @property
     def pgconn(self):
-        return CountingConnection(self.wrapped.pgconn, self.statements)
+        # One wrapper for the connection's life, as libpq's own: statements are prepared on it.
+        if self._pgconn is None:
+            self._pgconn = CountingConnection(self.wrapped.pgconn, self.statements)
+        return self._pgconn
 
     def __getattr__(self, name):
         return getattr(self.wrapped, name)
@@ -282,3 +290,16 @@ def test_a_connection_the_database_dropped_is_replaced_before_verification_fails
 
     assert verify_bearer_token(bearer.value).ok  # in the next request
     assert Credential.objects.filter(app=app).exists()  # the new connection serves the ORM too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_that_lost_its_prepared_statements_prepares_them_again(app, user):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's; CI runs the suite on it too")
+    value = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user)).value
+    assert verify_bearer_token(value).ok  # prepared on this connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as a pooler's reset or another tool may do
+
+    assert verify_bearer_token(value).ok

@@ -206,3 +206,26 @@ def test_an_unsupported_method_is_405_problem(client, bearer):
     response = client.put("/2/tweets/1", **app_only(bearer))
     assert response.status_code == 405
     assert problem(response) == "method-not-allowed"
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [None, "*/*", "application/json", "application/json, text/plain, */*", "application/*"],
+)
+def test_any_accept_that_takes_json_gets_json(client, app, user, accept):
+    headers = oauth2_headers(app, user)
+    if accept is not None:
+        headers["HTTP_ACCEPT"] = accept
+
+    response = client.get(ME, **headers)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+
+
+def test_an_accept_without_json_is_a_406_problem(client, app, user):
+    response = client.get(ME, HTTP_ACCEPT="text/html", **oauth2_headers(app, user))
+
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/problem+json"
+    assert problem(response) == "not-acceptable"

@@ -324,3 +324,28 @@ def test_a_deactivated_accounts_user_token_is_refused_on_the_next_request(client
 
     assert verify_user_access_token(token).reason == Reason.ACCOUNT_INACTIVE
     assert client.get("/2/users/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+
+
+def test_users_me_with_an_oauth2_token_is_one_query_and_shows_the_account_as_it_is_now(
+    client, app, other_user
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    headers = oauth2_headers(app, other_user)
+    client.get(ME, **headers)  # the first use touches last_used_at; the next ones do not
+    other_user.first_name, other_user.last_name = "Grace", "Hopper"
+    other_user.save(update_fields=["first_name", "last_name"])
+
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(ME, **headers)
+
+    assert answer.status_code == 200
+    data = answer.json()["data"]
+    assert data["id"] == str(other_user.pk) and data["name"] == "Grace Hopper"
+    assert data["created_at"] == other_user.date_joined.strftime("%Y-%m-%dT%H:%M:%S.") + (
+        f"{other_user.date_joined.microsecond // 1000:03d}Z"
+    )
+    # The verification reads the user's public fields; no query loads the account again.
+    accounts = other_user._meta.db_table
+    assert not [q for q in queries if f'FROM "{accounts}"' in q["sql"]]
