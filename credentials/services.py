@@ -8,7 +8,7 @@ actor's recent password and counts the action, once, whoever calls.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from apps.models import App, Status
@@ -167,7 +167,8 @@ def rotate_bearer_token(*, app: App, actor: Actor) -> str:
     (`POST /oauth2/token`), which Apps call as often as they like: the same rule (the current
     value valid one more hour, one already in its grace period revoked now, at most two valid),
     the same audit event, under the same lock on the App row, in a few statements on the DB-API
-    connection (credentials.token_store) rather than the ORM's dozen; on PostgreSQL, in one.
+    connection (credentials.token_store) rather than the ORM's dozen; on PostgreSQL, the lock
+    and then one statement.
     Returns the new value, to be shown once."""
     limits.sensitive_action(actor)
     grace = "1h"
@@ -186,7 +187,9 @@ def rotate_bearer_token(*, app: App, actor: Actor) -> str:
             target=App.from_db(DEFAULT_DB_ALIAS, ["id", "name"], [app.pk, ""]),
             changes=_bearer_changes(new.hint, grace, [], []),
         )
-        try:
+        with transaction.atomic():
+            token_store.begin()
+            token_store.lock_app(app.pk)
             locked = token_store.rotate_in_one_statement(
                 app_pk=app.pk,
                 kind=Kind.BEARER_TOKEN.value,
@@ -196,13 +199,8 @@ def rotate_bearer_token(*, app: App, actor: Actor) -> str:
                 suspended=Status.SUSPENDED,
                 actions=(Action.CREDENTIAL_GENERATE, Action.CREDENTIAL_REGENERATE),
             )
-        except IntegrityError:
-            # Another change of this App's values committed while it waited for the lock
-            # (token_store says why): nothing was written; the statements below see it.
-            pass
-        else:
-            _check_rotatable(locked)
-            return value
+        _check_rotatable(locked)
+        return value
     with transaction.atomic():
         token_store.begin()
         locked = token_store.lock_app(app.pk)

@@ -29,7 +29,7 @@ from datetime import timedelta
 from functools import cache
 from typing import NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg.errors import error_from_result
 from psycopg.pq import ExecStatus, TransactionStatus
@@ -466,19 +466,19 @@ def insert_event(fields: dict) -> None:
     _rows(db, _insert_event_statement(db.vendor), params)
 
 
-# PostgreSQL: the whole rotation in one statement, whose data-modifying CTEs run as one atomic
-# unit without BEGIN and COMMIT (one round trip instead of six). The App's row is locked first
-# (FOR UPDATE reads its latest version, so a suspension that committed meanwhile counts);
-# nothing is written for a suspended App; the INSERT waits for the UPDATE (its condition reads
-# the UPDATE's answer), so the retired value has left the "one current value" index first; the
-# audit event is written only with the new value, its action, the App's name and the hints
-# retired filled in by the database, which alone knows them.
+# PostgreSQL: the rotation in one statement after the App's row is locked (`lock_app`), whose
+# data-modifying CTEs write everything at once: nothing for a suspended App; the INSERT waits
+# for the UPDATE (its condition reads the UPDATE's answer), so the retired value has left the
+# "one current value" index first; the audit event is written only with the new value, its
+# action, the App's name and the hints retired filled in by the database, which alone knows
+# them.
 #
-# The statement reads one snapshot, taken before it waited for the lock: if another change of
-# the same App's values committed meanwhile, its new current value is invisible here and the
-# INSERT breaks the "one current value" constraint, so the statement fails and changes
-# nothing. The caller then runs the rotation again with the statements above, each of which
-# reads the latest rows (READ COMMITTED).
+# The lock comes first, in a statement of its own, because a statement reads one snapshot,
+# taken when it starts: had it waited for the lock itself while another rotation of the same
+# App committed, that rotation's new current value would be invisible to it and its INSERT
+# would break the "one current value" constraint. A statement started once the lock is held
+# sees every change committed before (READ COMMITTED); under load on one App (Apps call the
+# token endpoint concurrently) that is what keeps rotations from failing and being redone.
 _ROTATED_COLUMNS = (("status", "status", str), ("name", "name", str))
 _EVENT_PARAMS = ("actor_id", "actor_email", "object_type", "object_id", "ip_address", "via")
 
@@ -540,24 +540,16 @@ def rotate_in_one_statement(
     suspended: str,
     actions: tuple[str, str],
 ) -> _Row | None:
-    """PostgreSQL: the App's valid values of `kind` retired as `retire_valid_values` does,
-    `token` stored as the current one by `created_by_id`, and its audit event (`event`:
-    audit.services.event_fields' fields; its action, the App's name and the hints are the
-    database's), unless the App is `suspended`. Answers the App's `status` and `name` (None
-    for no such App). Raises IntegrityError, having changed nothing, when another change of
-    the App's values committed while it waited (see above)."""
+    """PostgreSQL, inside a transaction that holds the App's lock (`lock_app`): the App's valid
+    values of `kind` retired as `retire_valid_values` does, `token` stored as the current one by
+    `created_by_id`, and its audit event (`event`: audit.services.event_fields' fields; its
+    action, the App's name and the hints are the database's), unless the App is `suspended`.
+    Answers the App's `status` and `name` (None for no such App)."""
     db = _database()
     name, period = grace
     params = [app_pk, kind, token.pepper_id, token.digest, token.hint, event["actor_id"]]
     params += [event[field] for field in _EVENT_PARAMS] + [name]
-    statement = _rotate_statement(period, suspended, actions)
-    if not db.in_atomic_block:
-        rows = _rows(db, statement, params)
-    else:
-        # Inside a caller's transaction: a savepoint, so a failure leaves that one usable.
-        with transaction.atomic(using=db.alias):
-            begin(db)
-            rows = _rows(db, statement, params)
+    rows = _rows(db, _rotate_statement(period, suspended, actions), params)
     return rows[0] if rows else None
 
 

@@ -87,8 +87,8 @@ def test_concurrent_regenerations_with_grace_leave_one_current_and_one_old_value
 
 
 def test_concurrent_client_credentials_rotations_all_succeed_and_keep_the_rule(app):
-    # The client-credentials grant rotates in one statement on PostgreSQL; one that waited
-    # for the App's lock while another rotated is redone with fresh reads, never a 500.
+    # The client-credentials grant rotates in one statement on PostgreSQL, after taking the
+    # App's lock in one of its own: each sees the value the one before it committed.
     actor = act(None, via=Via.OAUTH, reauthenticated=False)
     rotate_bearer_token(app=app, actor=actor)
 
