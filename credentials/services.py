@@ -187,18 +187,15 @@ def rotate_bearer_token(*, app: App, actor: Actor) -> str:
             target=App.from_db(DEFAULT_DB_ALIAS, ["id", "name"], [app.pk, ""]),
             changes=_bearer_changes(new.hint, grace, [], []),
         )
-        with transaction.atomic():
-            token_store.begin()
-            token_store.lock_app(app.pk)
-            locked = token_store.rotate_in_one_statement(
-                app_pk=app.pk,
-                kind=Kind.BEARER_TOKEN.value,
-                token=new,
-                grace=(grace, GRACE_PERIODS[grace][1]),
-                event=event,
-                suspended=Status.SUSPENDED,
-                actions=(Action.CREDENTIAL_GENERATE, Action.CREDENTIAL_REGENERATE),
-            )
+        locked = token_store.rotate_under_lock(
+            app_pk=app.pk,
+            kind=Kind.BEARER_TOKEN.value,
+            token=new,
+            grace=(grace, GRACE_PERIODS[grace][1]),
+            event=event,
+            suspended=Status.SUSPENDED,
+            actions=(Action.CREDENTIAL_GENERATE, Action.CREDENTIAL_REGENERATE),
+        )
         _check_rotatable(locked)
         return value
     with transaction.atomic():

@@ -169,3 +169,24 @@ def test_a_partial_app_loads_a_field_it_was_not_given(app):
     partial = _partial_instance(App, {"id": app.pk, "app_id": app.app_id})
 
     assert partial.name == app.name and partial.get_deferred_fields() >= {"status"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_failing_in_a_pipelined_transaction_rolls_it_back_and_raises(app):
+    # The client-credentials rotation pipelines BEGIN, the lock, its statement and COMMIT
+    # (token_store._pipelined): a failure must leave nothing written and the connection usable.
+    if connection.vendor != "postgresql":
+        pytest.skip("libpq's pipeline mode is PostgreSQL's; CI runs the suite on it too")
+    from django.db import DataError
+
+    from credentials.token_store import _database, _pipelined
+
+    renamed = b"UPDATE apps_app SET name = 'Renamed in the pipeline' WHERE id = $1"
+    statements = [(b"BEGIN", []), (renamed, [app.pk]), (b"SELECT 1/0", []), (b"COMMIT", [])]
+    db = _database()
+    with pytest.raises(DataError, match="division by zero"), db.wrap_database_errors:
+        _pipelined(db.connection.pgconn, statements)
+
+    app.refresh_from_db()
+    assert app.name != "Renamed in the pipeline"
+    assert App.objects.filter(pk=app.pk).update(name="Renamed after") == 1
