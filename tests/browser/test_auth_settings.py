@@ -1,6 +1,7 @@
 """A developer turns on OAuth 2.0 in a browser: confidential, then public."""
 
 import pytest
+from playwright.sync_api import expect
 
 from apps.models import App
 from credentials.verification import Reason, verify_client_credentials
@@ -51,7 +52,7 @@ def test_oauth2_as_web_app_issues_a_client_secret_and_native_app_revokes_it(page
     assert "Save your Client Secret" in dialog.inner_text()
     secret = page.locator("#shown-once-value-1").inner_text().strip()
     page.click("[data-shown-once-done]")
-    assert dialog.count() == 0
+    expect(dialog).to_have_count(0)  # removed by the dialog's close event, a moment later
     assert "Web App, a confidential client" in page.locator("#auth-summary").inner_text()
     assert client_secret_state.inner_text().startswith(f"issued ends in …{secret[-4:]}")
     client_id = web_ready_app.oauth2_client_id.value
