@@ -179,6 +179,10 @@ def give_back_usage(counts: dict[str, int], errors: list[dict]) -> None:
 
 
 def discard_usage() -> None:
-    """Forget what the buffer holds, this process's and the shared one (tests)."""
+    """Forget what the buffer holds, this process's and the shared one, and the pushes already
+    scheduled for it (tests: one left from an earlier test would push the next test's counts)."""
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer) and thread.function is _push_in_background:
+            thread.cancel()
     _local.take()
     take_usage()
