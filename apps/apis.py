@@ -19,6 +19,7 @@ from apps.names import APP_NAME_TAKEN
 from audit.models import AuditEvent
 from core.api import (
     IF_MATCH,
+    STALE_READ_EXAMPLE,
     Cursor,
     check_if_match,
     drf_problem_example,
@@ -32,7 +33,6 @@ from core.api import (
 from core.errors import (
     Conflict,
     NotFound,
-    PreconditionFailed,
     ReauthenticationNeeded,
     Suspended,
     ValidationError,
@@ -266,13 +266,7 @@ class AppDetailApi(APIView):
             ),
             OpenApiExample("The App as changed", value=EXAMPLE_APP, response_only=True),
             problem_example("Name taken", ValidationError({"name": APP_NAME_TAKEN})),
-            problem_example(
-                "Changed since your read",
-                PreconditionFailed(
-                    "The object changed since you read it; nothing was changed. GET it again, "
-                    "then send its new ETag in If-Match."
-                ),
-            ),
+            STALE_READ_EXAMPLE,
             APP_SUSPENDED,
         ],
     )

@@ -14,14 +14,13 @@ from apps.selectors import auth_settings_of, owned_app
 from auth_settings import services
 from core.api import (
     IF_MATCH,
+    STALE_READ_EXAMPLE,
     check_if_match,
     etag_of,
     no_store,
-    problem_example,
     validated,
     with_etag,
 )
-from core.errors import PreconditionFailed
 
 EXAMPLE_SETTINGS = {
     "oauth1_enabled": True,
@@ -113,13 +112,7 @@ class AuthSettingsApi(APIView):
                 },
                 response_only=True,
             ),
-            problem_example(
-                "Changed since your read",
-                PreconditionFailed(
-                    "The object changed since you read it; nothing was changed. GET it again, "
-                    "then send its new ETag in If-Match."
-                ),
-            ),
+            STALE_READ_EXAMPLE,
             APP_SUSPENDED,
         ],
     )

@@ -72,6 +72,12 @@ def etag_of(data: Any) -> str:
     return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
 
 
+STALE_READ = (
+    "The object changed since you read it; nothing was changed. GET it again, then send its new "
+    "ETag in If-Match."
+)
+
+
 def check_if_match(request: Request, current: str) -> None:
     """Refuse a change based on a stale read: `If-Match` must name the current ETag (or `*`)."""
     header = request.headers.get("If-Match")
@@ -79,10 +85,7 @@ def check_if_match(request: Request, current: str) -> None:
         return
     offered = {tag.strip().removeprefix("W/") for tag in header.split(",")}
     if "*" not in offered and current not in offered:
-        raise PreconditionFailed(
-            "The object changed since you read it; nothing was changed. GET it again, then "
-            "send its new ETag in If-Match."
-        )
+        raise PreconditionFailed(STALE_READ)
 
 
 IF_MATCH = OpenApiParameter(
@@ -128,6 +131,10 @@ def problem_example(name: str, error: PorticoError) -> OpenApiExample:
         media_type="application/problem+json",
         response_only=True,
     )
+
+
+# The schema's example of that refusal, for every endpoint that takes If-Match.
+STALE_READ_EXAMPLE = problem_example("Changed since your read", PreconditionFailed(STALE_READ))
 
 
 def drf_problem_example(name: str, status: int, type_: str, title: str, detail: str):
