@@ -34,14 +34,12 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 import urllib.request
-from base64 import b64encode
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -63,15 +61,6 @@ PINS = [
 ]
 REFRESH_TOKENS_PER_SECOND = 3000  # enough single-use refresh tokens for the run
 
-LUA_POST = """
-wrk.method = "POST"
-wrk.body = {body}
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Authorization"] = {authorization}
-"""
-LUA_GET = """
-wrk.headers["Authorization"] = {authorization}
-"""
 # Each wrk thread takes every Nth refresh token, so no token is presented twice.
 LUA_REFRESH = """
 local threads, counter = {{}}, 1
@@ -119,9 +108,9 @@ def main() -> None:
     python = build_environment()
     work = Path(tempfile.mkdtemp(prefix="portico-dot-bench-"))
     database = loadgen.disposable_name(database_url, "dot")
-    server_url = _with_database(database_url, database)
-    admin_url = _with_database(database_url, "postgres")
-    _psql(admin_url, f"CREATE DATABASE {database}")
+    server_url = loadgen.with_database(database_url, database)
+    admin_url = loadgen.with_database(database_url, "postgres")
+    loadgen.psql(admin_url, f"CREATE DATABASE {database}")
     environment = {
         "PATH": os.environ["PATH"],
         "HOME": os.environ.get("HOME", "/"),
@@ -148,7 +137,7 @@ def main() -> None:
                 environment,
             )
         )
-        port = _free_port()
+        port = loadgen.free_port()
         server = subprocess.Popen(  # noqa: S603
             [
                 str(Path(python).with_name("gunicorn")),
@@ -165,27 +154,28 @@ def main() -> None:
         )
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(base)
-        basic = (
-            "Basic "
-            + b64encode(
-                f"{_form(seed['client_id'])}:{_form(seed['client_secret'])}".encode()
-            ).decode()
-        )
+        basic = loadgen.basic(seed["client_id"], seed["client_secret"])
         scripts = {
             "client-credentials token": (
                 "/o/token/",
-                LUA_POST.format(
-                    body=_lua("grant_type=client_credentials"), authorization=_lua(basic)
+                loadgen.LUA_POST.format(
+                    body=loadgen.lua("grant_type=client_credentials"),
+                    authorization=loadgen.lua(basic),
                 ),
             ),
             "protected resource": (
                 "/protected",
-                LUA_GET.format(authorization=_lua(f"Bearer {seed['access_token']}")),
+                loadgen.LUA_GET.format(
+                    header=loadgen.lua("Authorization"),
+                    value=loadgen.lua(f"Bearer {seed['access_token']}"),
+                ),
             ),
             "token refresh": (
                 "/o/token/",
                 LUA_REFRESH.format(
-                    path=_lua(str(refresh_file)), threads=args.threads, authorization=_lua(basic)
+                    path=loadgen.lua(str(refresh_file)),
+                    threads=args.threads,
+                    authorization=loadgen.lua(basic),
                 ),
             ),
         }
@@ -247,7 +237,7 @@ def main() -> None:
             server.wait(timeout=30)
         portico.stop()
         portico.drop()
-        _psql(admin_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        loadgen.psql(admin_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -301,29 +291,6 @@ def _run(command: list, environment: dict) -> str:
     if done.returncode:
         sys.exit(f"{' '.join(map(str, command[:3]))} failed:\n{done.stderr[-3000:]}")
     return done.stdout
-
-
-def _psql(database_url: str, sql: str) -> None:
-    subprocess.run(["psql", "-X", "-q", "-d", database_url, "-c", sql], check=True)  # noqa: S603,S607
-
-
-def _with_database(url: str, database: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{database}"))
-
-
-def _form(value: str) -> str:
-    return urllib.parse.quote(value, safe="")  # RFC 6749 2.3.1: form-encoded, then Basic
-
-
-def _lua(text: str) -> str:
-    return json.dumps(text)  # a JSON string is a valid Lua string literal for these values
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_until_up(base: str) -> None:
