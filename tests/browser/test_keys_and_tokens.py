@@ -166,7 +166,8 @@ def test_a_new_apps_secret_is_in_no_history_snapshot_and_escape_takes_it_off_the
     (token,) = ANY_SECRET.findall(dialog.inner_text())
     # portico.js reopens the swapped-in dialog as a modal once htmx has settled; Escape closes
     # only a modal dialog.
-    page.wait_for_function("document.querySelector('dialog[data-shown-once]')?.matches(':modal')")
+    # (A locator, not wait_for_function: that evaluates a string, which the page's CSP forbids.)
+    expect(page.locator("dialog[data-shown-once]:modal")).to_have_count(1)
     page.keyboard.press("Escape")
     expect(page.locator("dialog[data-shown-once]")).to_have_count(0)
     assert token not in page.content()
