@@ -267,6 +267,10 @@ class Portico:
             "WEB_CONCURRENCY": str(workers),
             "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics"),
         }
+        # The database settings an operator may be comparing (README's configuration table).
+        for name in ("DATABASE_POOL", "DATABASE_PREPARED_STATEMENTS"):
+            if name in os.environ:
+                self.environment[name] = os.environ[name]
 
     def _python(self, *arguments: str) -> str:
         done = subprocess.run(  # noqa: S603

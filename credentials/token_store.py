@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from psycopg.errors import OperationalError, error_from_result
+from psycopg.errors import InvalidSqlStatementName, OperationalError, error_from_result
 from psycopg.pq import ExecStatus, TransactionStatus
 
 from apps.models import App, UserAuthenticationSettings
@@ -47,7 +47,14 @@ from credentials.models import (
     UserToken,
     UserTokenKind,
 )
-from credentials.verification import CLIENT_SECRET_COLUMNS, _fetch_one, _Row, _Statement
+from credentials.verification import (
+    CLIENT_SECRET_COLUMNS,
+    _fetch_one,
+    _Row,
+    _Statement,
+    forget_prepared,
+    prepared_name,
+)
 
 _APP = App._meta.db_table
 _SETTINGS = UserAuthenticationSettings._meta.db_table
@@ -571,20 +578,32 @@ def rotate_under_lock(
         rows = _rows(db, rotate, params)
     else:
         statements = [(b"BEGIN", []), (lock.sql, [app_pk]), (rotate.sql, params), (b"COMMIT", [])]
+        prepare = db.connection.prepare_threshold is not None
         with db.wrap_database_errors:
-            rows = _result_rows(rotate, _pipelined(db.connection.pgconn, statements)[2])
+            try:
+                results = _pipelined(db.connection.pgconn, statements, prepare=prepare)
+            except InvalidSqlStatementName:  # DEALLOCATE ALL; rolled back, so sent again
+                forget_prepared(db.connection.pgconn)
+                results = _pipelined(db.connection.pgconn, statements, prepare=prepare)
+            rows = _result_rows(rotate, results[2])
     return rows[0] if rows else None
 
 
-def _pipelined(pgconn, statements: list[tuple[bytes, list]]) -> list:
+def _pipelined(pgconn, statements: list[tuple[bytes, list]], *, prepare: bool = False) -> list:
     """Send `statements` at once and read each one's result (libpq's pipeline mode). The server
     runs them one after the other, each with its own snapshot (READ COMMITTED); after one
     fails it skips the rest, so a transaction they opened is rolled back here and the failure
-    raised."""
+    raised. With `prepare`, the statements that take parameters run prepared (each prepared
+    once per connection, as the verification lookups are): PostgreSQL plans them once."""
+    names = {sql: prepared_name(pgconn, sql) for sql, params in statements if prepare and params}
     pgconn.enter_pipeline_mode()
     try:
         for sql, params in statements:
-            pgconn.send_query_params(sql, [None if p is None else str(p).encode() for p in params])
+            values = [None if p is None else str(p).encode() for p in params]
+            if sql in names:
+                pgconn.send_query_prepared(names[sql], values)
+            else:
+                pgconn.send_query_params(sql, values)
         pgconn.pipeline_sync()
         results = []
         for _ in statements:

@@ -709,9 +709,9 @@ def _fetch_one_through_libpq(
     OPTIONS, for a pooler in transaction mode that cannot keep them)."""
     values = [param.encode() for param in params]
     if prepare:
-        result = pgconn.exec_prepared(_prepared_name(pgconn, statement.sql), values)
+        result = pgconn.exec_prepared(prepared_name(pgconn, statement.sql), values)
         if _statement_was_dropped(pgconn, result):
-            result = pgconn.exec_prepared(_prepared_name(pgconn, statement.sql), values)
+            result = pgconn.exec_prepared(prepared_name(pgconn, statement.sql), values)
     else:
         result = pgconn.exec_params(statement.sql, values)
     if result.status not in (ExecStatus.TUPLES_OK, ExecStatus.COMMAND_OK):
@@ -725,7 +725,7 @@ def _fetch_one_through_libpq(
     )
 
 
-def _prepared_name(pgconn, sql: bytes) -> bytes:
+def prepared_name(pgconn, sql: bytes) -> bytes:
     prepared = _PREPARED.get(pgconn)
     if prepared is None:
         prepared = _PREPARED[pgconn] = {}
@@ -739,6 +739,11 @@ def _prepared_name(pgconn, sql: bytes) -> bytes:
     return name
 
 
+def forget_prepared(pgconn) -> None:
+    """The connection lost its prepared statements: prepare each again on its next use."""
+    _PREPARED.pop(pgconn, None)
+
+
 def _statement_was_dropped(pgconn, result) -> bool:
     """True if the connection lost its prepared statements and the call may simply be made
     again (outside a transaction: inside one the error has aborted it, and it is raised)."""
@@ -746,7 +751,7 @@ def _statement_was_dropped(pgconn, result) -> bool:
         return False
     if result.error_field(DiagnosticField.SQLSTATE) != _UNDEFINED_PREPARED_STATEMENT:
         return False
-    _PREPARED.pop(pgconn, None)  # prepared again on next use
+    forget_prepared(pgconn)
     return pgconn.transaction_status == TransactionStatus.IDLE
 
 

@@ -178,6 +178,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1)
     )
+    # Server-side prepared statements (Django leaves psycopg's off): a statement run a few times
+    # on a connection is parsed and planned once, not on every call. The verification lookups
+    # prepare theirs at once (credentials.verification). Off for a pooler in transaction mode,
+    # which cannot keep them.
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL"):
     # psycopg's pool in each process instead, for threaded workers; it keeps the connections.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

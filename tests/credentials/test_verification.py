@@ -6,7 +6,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from apps.models import Status, UserAuthenticationSettings
-from credentials import formats
+from credentials import formats, verification
 from credentials.models import Credential, Kind
 from credentials.services import issue_client_secret, regenerate_credential
 from credentials.verification import (
@@ -48,6 +48,9 @@ class CountingConnection:
         # One wrapper for the connection's life, as libpq's own: statements are prepared on it.
         if self._pgconn is None:
             self._pgconn = CountingConnection(self.wrapped.pgconn, self.statements)
+            # What is prepared on it is what is prepared on libpq's (one server session).
+            prepared = verification._PREPARED.setdefault(self.wrapped.pgconn, {})
+            verification._PREPARED[self._pgconn] = prepared
         return self._pgconn
 
     def __getattr__(self, name):
@@ -265,7 +268,6 @@ def test_the_lookup_uses_the_unique_index_on_the_digest(bearer):
 
 @pytest.mark.parametrize("pair", ["_OWNER_PAIR", "_USER_PAIR"])
 def test_the_api_key_and_token_statement_uses_the_digest_index_for_both(pair, bearer):
-    from credentials import verification
 
     sql = getattr(verification, pair).statement(connection.vendor, digests=1).sql
     token_kind = "oauth1_access" if pair == "_USER_PAIR" else "access_token"
@@ -297,9 +299,22 @@ def test_a_connection_that_lost_its_prepared_statements_prepares_them_again(app,
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's; CI runs the suite on it too")
     value = regenerate_credential(app=app, kind=Kind.BEARER_TOKEN, actor=act(user)).value
-    assert verify_bearer_token(value).ok  # prepared on this connection
+    drop_prepared_statements()
+    assert verify_bearer_token(value).ok
+    assert prepared_on_this_connection() > 0  # with the default settings: planned once
 
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")  # as a pooler's reset or another tool may do
+    drop_prepared_statements()  # as a pooler's reset or another tool may do
 
     assert verify_bearer_token(value).ok
+    assert prepared_on_this_connection() > 0
+
+
+def drop_prepared_statements() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+
+def prepared_on_this_connection() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'portico_%'")
+        return cursor.fetchone()[0]

@@ -15,7 +15,7 @@ from apps.models import App, UserAuthenticationSettings
 from credentials import formats
 from credentials.models import Authorization, AuthorizationCode, Kind, UserToken, UserTokenKind
 from credentials.services import regenerate_credential
-from credentials.verification import verify_user_access_token
+from credentials.verification import verify_bearer_token, verify_user_access_token
 from oauth.clients import _partial_instance
 from tests.actors import act
 from tests.oauth.conftest import pkce_pair, ready
@@ -190,3 +190,30 @@ def test_a_statement_failing_in_a_pipelined_transaction_rolls_it_back_and_raises
     app.refresh_from_db()
     assert app.name != "Renamed in the pipeline"
     assert App.objects.filter(pk=app.pk).update(name="Renamed after") == 1
+
+
+def prepared_statements() -> list[str]:
+    """The statements prepared on this connection, by their text (PostgreSQL's own view)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'portico_%'")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_client_credentials_rotation_runs_prepared_and_prepares_again_after_a_reset(
+    app, api_key
+):
+    # PostgreSQL plans the rotation's statement once per connection, not on every token; a
+    # connection whose statements were dropped (DEALLOCATE ALL) prepares them again.
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's; CI runs the suite on it too")
+    assert app_only_token(*api_key).status_code == 200
+    assert any(statement.startswith("WITH app AS") for statement in prepared_statements())
+
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    answer = app_only_token(*api_key)
+
+    assert answer.status_code == 200
+    assert verify_bearer_token(answer.json()["access_token"]).ok
+    assert any(statement.startswith("WITH app AS") for statement in prepared_statements())

@@ -184,6 +184,23 @@ def test_database_pool_gives_each_process_psycopgs_pool_instead():
     assert printed(result).split() == ["0", "True"]
 
 
+@pytest.mark.parametrize("setting, threshold", [(None, "5"), ("0", "None")])
+def test_postgresql_statements_are_prepared_unless_turned_off_for_a_pooler(setting, threshold):
+    # Django leaves psycopg's prepared statements off; Portico turns them on (a statement
+    # planned once per connection), and off again for a pooler in transaction mode.
+    env = {} if setting is None else {"DATABASE_PREPARED_STATEMENTS": setting}
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings;"
+        " print(settings.DATABASES['default']['OPTIONS'].get('prepare_threshold'))",
+        DEBUG="1",
+        DATABASE_URL="postgres://portico@db.internal:5432/portico",
+        **env,
+    )
+    assert printed(result) == threshold
+
+
 def test_the_sqlite_default_logs_ahead_and_takes_the_write_lock_when_a_transaction_begins(
     tmp_path,
 ):
