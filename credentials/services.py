@@ -169,6 +169,11 @@ def rotate_bearer_token(*, app: App, actor: Actor) -> str:
     the same audit event, under the same lock on the App row, in a few statements on the DB-API
     connection (credentials.token_store) rather than the ORM's dozen; on PostgreSQL, the lock
     and then one statement.
+
+    Its commit does not wait for the disk (credentials.token_store says what that risks): a
+    crash of the database's machine may lose the last tokens issued, and with them the hour of
+    grace they started; their App asks again with its API Key, as it does for any refused
+    token. A revocation someone asks for, and every other write, waits.
     Returns the new value, to be shown once."""
     limits.sensitive_action(actor)
     grace = "1h"
@@ -195,10 +200,11 @@ def rotate_bearer_token(*, app: App, actor: Actor) -> str:
             event=event,
             suspended=Status.SUSPENDED,
             actions=(Action.CREDENTIAL_GENERATE, Action.CREDENTIAL_REGENERATE),
+            wait_for_the_disk=False,
         )
         _check_rotatable(locked)
         return value
-    with transaction.atomic():
+    with token_store.committed_without_waiting_for_the_disk(), transaction.atomic():
         token_store.begin()
         locked = token_store.lock_app(app.pk)
         _check_rotatable(locked)

@@ -25,6 +25,8 @@ or a spent code acts on the next request in every process.
 """
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import cache
 from typing import NamedTuple
@@ -557,6 +559,7 @@ def rotate_under_lock(
     event: dict,
     suspended: str,
     actions: tuple[str, str],
+    wait_for_the_disk: bool = True,
 ) -> _Row | None:
     """PostgreSQL: the App's row locked (`lock_app`'s statement), then the rotation statement:
     the App's valid values of `kind` retired as `retire_valid_values` does, `token` stored as
@@ -565,8 +568,9 @@ def rotate_under_lock(
     the App is `suspended`. Answers the App's `status` and `name` (None for no such App).
 
     Outside a transaction (a request), BEGIN, the two statements and COMMIT are sent together
-    (libpq's pipeline mode): one round trip instead of four. Inside a caller's transaction, the
-    two statements run in it."""
+    (libpq's pipeline mode): one round trip instead of four; without `wait_for_the_disk`, the
+    commit does not wait for it (see `committed_without_waiting_for_the_disk`). Inside a
+    caller's transaction, the two statements run in it, which commits as the caller's does."""
     db = _database()
     name, period = grace
     params = [app_pk, kind, token.pepper_id, token.digest, token.hint, event["actor_id"]]
@@ -577,7 +581,13 @@ def rotate_under_lock(
         _rows(db, lock, [app_pk])
         rows = _rows(db, rotate, params)
     else:
-        statements = [(b"BEGIN", []), (lock.sql, [app_pk]), (rotate.sql, params), (b"COMMIT", [])]
+        statements = [
+            (b"BEGIN", []),
+            *([] if wait_for_the_disk else [(_NO_WAITING_FOR_THE_DISK, [])]),
+            (lock.sql, [app_pk]),
+            (rotate.sql, params),
+            (b"COMMIT", []),
+        ]
         prepare = db.connection.prepare_threshold is not None
         with db.wrap_database_errors:
             try:
@@ -585,8 +595,34 @@ def rotate_under_lock(
             except InvalidSqlStatementName:  # DEALLOCATE ALL; rolled back, so sent again
                 forget_prepared(db.connection.pgconn)
                 results = _pipelined(db.connection.pgconn, statements, prepare=prepare)
-            rows = _result_rows(rotate, results[2])
+            rows = _result_rows(rotate, results[-2])
     return rows[0] if rows else None
+
+
+# A commit that does not wait for the disk: for a transaction whose loss costs its client only
+# asking again (a client-credentials token; credentials.services.rotate_bearer_token). A crash
+# of the database's machine (not of a process) may lose the last fraction of a second of such
+# commits, whole and in order (PostgreSQL: at most three times wal_writer_delay; SQLite in WAL
+# mode: until the next commit that waits, or the next checkpoint); every other commit waits,
+# and one that waits makes every commit before it durable too.
+_NO_WAITING_FOR_THE_DISK = b"SET LOCAL synchronous_commit TO off"
+
+
+@contextmanager
+def committed_without_waiting_for_the_disk() -> Iterator[None]:
+    """SQLite: around one `transaction.atomic()` block (not inside another), which then commits
+    with `synchronous=NORMAL`; the connection's setting is restored after it. (PostgreSQL:
+    `rotate_under_lock(wait_for_the_disk=False)`.)"""
+    db = _database()
+    if db.vendor != "sqlite" or db.in_atomic_block:
+        yield
+        return
+    (previous,) = db.connection.execute("PRAGMA synchronous").fetchone()
+    db.connection.execute("PRAGMA synchronous = NORMAL")
+    try:
+        yield
+    finally:
+        db.connection.execute(f"PRAGMA synchronous = {int(previous)}")
 
 
 def _pipelined(pgconn, statements: list[tuple[bytes, list]], *, prepare: bool = False) -> list:

@@ -5,12 +5,14 @@ writes the same audit event as regenerate_credential, whose ORM code it stands i
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from apps.models import Status
 from audit.models import AuditEvent
 from core.actor import Via
 from core.errors import Suspended
+from credentials import token_store
 from credentials.models import Credential, Kind
 from credentials.services import regenerate_credential, rotate_bearer_token
 from credentials.verification import Reason, verify_bearer_token
@@ -98,3 +100,41 @@ def test_a_suspended_app_gets_no_new_bearer_token_and_nothing_is_written(app):
 
     assert not Credential.objects.filter(app=app, kind=Kind.BEARER_TOKEN).exists()
     assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_client_credentials_token_commits_without_waiting_for_the_disk_and_only_it(
+    app, monkeypatch
+):
+    # A token its App can simply ask for again need not wait for the disk; the connection's
+    # next transaction (a revocation, say) waits again.
+    seen = []
+    if connection.vendor == "sqlite":
+        insert_event = token_store.insert_event
+
+        def in_the_transaction(fields):
+            seen.append(connection.connection.execute("PRAGMA synchronous").fetchone()[0])
+            insert_event(fields)
+
+        monkeypatch.setattr(token_store, "insert_event", in_the_transaction)
+    else:
+        pipelined = token_store._pipelined
+
+        def sent(pgconn, statements, **options):
+            seen.extend(sql for sql, _ in statements)
+            return pipelined(pgconn, statements, **options)
+
+        monkeypatch.setattr(token_store, "_pipelined", sent)
+
+    value = rotate_bearer_token(app=app, actor=oauth_actor())
+
+    assert verify_bearer_token(value).ok
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            assert seen == [1]  # NORMAL: the commit did not wait
+            cursor.execute("PRAGMA synchronous")
+            assert cursor.fetchone()[0] == 2  # FULL again
+        else:
+            assert seen[:2] == [b"BEGIN", b"SET LOCAL synchronous_commit TO off"]
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
