@@ -171,9 +171,9 @@ def rotate_bearer_token(*, app: App, actor: Actor) -> str:
     and then one statement.
 
     Its commit does not wait for the disk (credentials.token_store says what that risks): a
-    crash of the database's machine may lose the last tokens issued, and with them the hour of
-    grace they started; their App asks again with its API Key, as it does for any refused
-    token. A revocation someone asks for, and every other write, waits.
+    crash of the database may lose the last tokens issued, whole (their audit events, and the
+    grace periods they started, with them); their App asks again with its API Key, as it does
+    for any refused token. A revocation someone asks for, and every other write, waits.
     Returns the new value, to be shown once."""
     limits.sensitive_action(actor)
     grace = "1h"

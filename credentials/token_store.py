@@ -601,10 +601,11 @@ def rotate_under_lock(
 
 # A commit that does not wait for the disk: for a transaction whose loss costs its client only
 # asking again (a client-credentials token; credentials.services.rotate_bearer_token). A crash
-# of the database's machine (not of a process) may lose the last fraction of a second of such
-# commits, whole and in order (PostgreSQL: at most three times wal_writer_delay; SQLite in WAL
-# mode: until the next commit that waits, or the next checkpoint); every other commit waits,
-# and one that waits makes every commit before it durable too.
+# of PostgreSQL or of the database's machine (with SQLite, of the machine: never a crash of an
+# app process) may lose the last fraction of a second of such commits, whole and in order
+# (PostgreSQL: at most three times wal_writer_delay; SQLite in WAL mode: until the next commit
+# that waits, or the next checkpoint); every other commit waits, and one that waits makes
+# every commit before it durable too.
 _NO_WAITING_FOR_THE_DISK = b"SET LOCAL synchronous_commit TO off"
 
 
