@@ -178,10 +178,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1)
     )
-    # Server-side prepared statements (Django leaves psycopg's off): a statement run a few times
-    # on a connection is parsed and planned once, not on every call. The verification lookups
-    # prepare theirs at once (credentials.verification). Off for a pooler in transaction mode,
-    # which cannot keep them.
+    # Server-side prepared statements, which Django leaves off (prepare_threshold None): the
+    # data plane's statements (credentials.verification, credentials.token_store) are then
+    # prepared once per connection, so PostgreSQL parses and plans each once, not on every
+    # call. (Django's own queries bind on the client and are never prepared.) Off for a pooler
+    # in transaction mode that cannot keep them.
     if env_bool("DATABASE_PREPARED_STATEMENTS", True):
         DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL"):
