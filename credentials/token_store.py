@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from psycopg.errors import InvalidSqlStatementName, OperationalError, error_from_result
+from psycopg.errors import OperationalError, error_from_result
 from psycopg.pq import ExecStatus, TransactionStatus
 
 from apps.models import App, UserAuthenticationSettings
@@ -54,8 +54,9 @@ from credentials.verification import (
     _fetch_one,
     _Row,
     _Statement,
-    forget_prepared,
+    _statement_was_dropped,
     prepared_name,
+    prepares,
 )
 
 _APP = App._meta.db_table
@@ -588,13 +589,8 @@ def rotate_under_lock(
             (rotate.sql, params),
             (b"COMMIT", []),
         ]
-        prepare = db.connection.prepare_threshold is not None
         with db.wrap_database_errors:
-            try:
-                results = _pipelined(db.connection.pgconn, statements, prepare=prepare)
-            except InvalidSqlStatementName:  # DEALLOCATE ALL; rolled back, so sent again
-                forget_prepared(db.connection.pgconn)
-                results = _pipelined(db.connection.pgconn, statements, prepare=prepare)
+            results = _pipelined(db.connection.pgconn, statements, prepare=prepares(db))
             rows = _result_rows(rotate, results[-2])
     return rows[0] if rows else None
 
@@ -626,12 +622,15 @@ def committed_without_waiting_for_the_disk() -> Iterator[None]:
         db.connection.execute(f"PRAGMA synchronous = {int(previous)}")
 
 
-def _pipelined(pgconn, statements: list[tuple[bytes, list]], *, prepare: bool = False) -> list:
+def _pipelined(
+    pgconn, statements: list[tuple[bytes, list]], *, prepare: bool = False, again: bool = True
+) -> list:
     """Send `statements` at once and read each one's result (libpq's pipeline mode). The server
     runs them one after the other, each with its own snapshot (READ COMMITTED); after one
     fails it skips the rest, so a transaction they opened is rolled back here and the failure
     raised. With `prepare`, the statements that take parameters run prepared (each prepared
-    once per connection, as the verification lookups are): PostgreSQL plans them once."""
+    once per connection, as the verification lookups are): PostgreSQL plans them once; if the
+    connection lost them (DEALLOCATE ALL), they are prepared and sent `again`, once."""
     names = {sql: prepared_name(pgconn, sql) for sql, params in statements if prepare and params}
     pgconn.enter_pipeline_mode()
     try:
@@ -656,6 +655,8 @@ def _pipelined(pgconn, statements: list[tuple[bytes, list]], *, prepare: bool = 
     if failed:
         if pgconn.transaction_status != TransactionStatus.IDLE:
             pgconn.exec_(b"ROLLBACK")
+        if prepare and again and _statement_was_dropped(pgconn, failed[0]):
+            return _pipelined(pgconn, statements, prepare=True, again=False)
         raise error_from_result(failed[0])
     return results
 

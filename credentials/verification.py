@@ -673,8 +673,8 @@ def _fetch_raw(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]
 
 def _run(db: BaseDatabaseWrapper, statement: _Statement, params: list[str]) -> tuple | None:
     if db.vendor == "postgresql":
-        prepare = db.connection.prepare_threshold is not None
-        return _fetch_one_through_libpq(db.connection.pgconn, statement, params, prepare=prepare)
+        pgconn = db.connection.pgconn
+        return _fetch_one_through_libpq(pgconn, statement, params, prepare=prepares(db))
     return db.connection.execute(statement.sql, params).fetchone()
 
 
@@ -739,9 +739,11 @@ def prepared_name(pgconn, sql: bytes) -> bytes:
     return name
 
 
-def forget_prepared(pgconn) -> None:
-    """The connection lost its prepared statements: prepare each again on its next use."""
-    _PREPARED.pop(pgconn, None)
+def prepares(db: BaseDatabaseWrapper) -> bool:
+    """Whether statements are prepared on this PostgreSQL connection: not when psycopg's are
+    off (`prepare_threshold` None: DATABASE_PREPARED_STATEMENTS=0, for a pooler that cannot
+    keep them)."""
+    return db.connection.prepare_threshold is not None
 
 
 def _statement_was_dropped(pgconn, result) -> bool:
@@ -751,7 +753,7 @@ def _statement_was_dropped(pgconn, result) -> bool:
         return False
     if result.error_field(DiagnosticField.SQLSTATE) != _UNDEFINED_PREPARED_STATEMENT:
         return False
-    forget_prepared(pgconn)
+    _PREPARED.pop(pgconn, None)  # prepared again on next use
     return pgconn.transaction_status == TransactionStatus.IDLE
 
 
