@@ -87,7 +87,7 @@ def requests_per_day_svg(usage: AppUsage) -> SafeString:
                     outcome.value,
                     count,
                     f"{day.day:%d %b}",
-                    count,
+                    f"{count:,}",
                     outcome.label,
                 )
             )
@@ -110,7 +110,7 @@ def requests_per_day_svg(usage: AppUsage) -> SafeString:
         TOP + plot_height,
         LEFT - 4,
         TOP + 8,
-        busiest,
+        f"{busiest:,}",
         LEFT - 4,
         TOP + plot_height,
     )

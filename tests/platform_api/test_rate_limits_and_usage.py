@@ -186,6 +186,28 @@ def test_the_usage_tab_chart_and_table_show_the_counted_numbers(signed_in, app, 
     )
 
 
+def test_large_numbers_are_grouped_by_thousands_on_the_usage_tab_and_the_dashboard(
+    signed_in, settings, app
+):
+    settings.PORTICO_MONTHLY_POST_CAP = 10000
+    today = datetime.now(UTC).date()
+    DailyUsage.objects.create(
+        app=app, day=today, endpoint="GET /2/tweets/:id", outcome="2xx", count=12345
+    )
+
+    usage_tab = signed_in.get(reverse("platform_api:app_usage", args=[app.app_id]))
+    dashboard = signed_in.get(reverse("workspace:dashboard"))
+
+    html = usage_tab.content.decode()
+    assert '<td data-outcome="total">12,345</td>' in html
+    assert re.search(r"<title>\d\d \w+: 12,345 ", html)  # the chart's bar
+    assert 'text-anchor="end">12,345</text>' in html  # the chart's axis
+    assert "<td><code>GET /2/tweets/:id</code></td><td>12,345</td>" in html
+    assert "0 of 10,000 Posts (0%)" in html
+    assert 'max="10000"' in html  # the meter's own value stays a number
+    assert "0 of 10,000 (0%) · resets on " in dashboard.content.decode()
+
+
 def test_the_usage_tab_lists_the_last_errors_after_real_calls(signed_in, client, app, bearer):
     client.get("/2/users/me", **app_only(bearer))
     response = signed_in.get(reverse("platform_api:app_usage", args=[app.app_id]))
