@@ -14,7 +14,6 @@ for the address. With the shared cache down, nothing is issued (fail closed, 503
 """
 
 import base64
-import binascii
 import hashlib
 import hmac
 from collections.abc import Iterator
@@ -200,7 +199,7 @@ def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
         return None
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError) as error:
+    except ValueError as error:  # not base64 (binascii.Error), not ASCII, not UTF-8 once decoded
         raise invalid_client("The Authorization header is not valid HTTP Basic.") from error
     name, colon, secret = decoded.partition(":")
     if not colon:

@@ -442,6 +442,12 @@ def test_an_s256_code_refuses_its_challenge_sent_as_a_plain_verifier(
     [
         (TOKEN, {"grant_type": "authorization_code", "code": "ptc_ac_" + "x" * 38}, {}),
         (TOKEN, {"grant_type": "refresh_token"}, {"HTTP_AUTHORIZATION": "Basic !!!"}),
+        # Bytes beyond ASCII, as a WSGI server hands them over (decoded as Latin-1).
+        (TOKEN, {"grant_type": "refresh_token"}, {"HTTP_AUTHORIZATION": "Basic \u00ff\u00fe"}),
+        ("/2/oauth2/revoke", {"token": "x"}, {"HTTP_AUTHORIZATION": "Basic \u00e9"}),
+        ("/2/oauth2/introspect", {"token": "x"}, {"HTTP_AUTHORIZATION": "Basic \u00e9"}),
+        ("/oauth2/token", {"grant_type": "client_credentials"}, {"HTTP_AUTHORIZATION": "Basic ÿ"}),
+        ("/oauth2/invalidate_token", {"access_token": "x"}, {"HTTP_AUTHORIZATION": "Basic ÿ"}),
         (TOKEN, {}, {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(b"nocolon").decode()}),
         (TOKEN, {"client_id": "pci_" + "\u202e" * 40}, {}),
         ("/2/oauth2/revoke", {"token": "\x00" * 10}, {}),
