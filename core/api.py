@@ -1,5 +1,6 @@
-"""What every Django app's `apis.py` shares: cursor pagination, ETags and If-Match, and the
-no-store answer that carries a new secret. DRF only; no Django app of Portico's."""
+"""What every Django app's `apis.py` shares: the JSON parser, cursor pagination, ETags and
+If-Match, and the no-store answer that carries a new secret. DRF only; no Django app of
+Portico's."""
 
 import hashlib
 import json
@@ -10,7 +11,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.urls import register_converter
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser as DRFJSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import IntegerField, Serializer
@@ -20,6 +23,17 @@ from core.errors import PorticoError, PreconditionFailed, ValidationError
 # Ids in URLs and bodies: at most 18 digits, so a longer number is a 404 or a 400, never an
 # overflow in the database driver.
 MAX_ID = 10**18 - 1
+
+
+class JSONParser(DRFJSONParser):
+    """DRF's, with a body nested too deep to read (`[[[[…`, which Python's json answers with
+    RecursionError, not the ValueError DRF catches) refused as malformed, not a server error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise ParseError("JSON parse error - the body is nested too deep.") from error
 
 
 class IdConverter:

@@ -10,13 +10,13 @@ from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from rest_framework import status
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.models import Permission, UserAuthenticationSettings
 from auth_settings.scopes import EMAIL_SCOPE
+from core.api import JSONParser
 from credentials.verification import TokenUser
 from platform_api import selectors, services
 from platform_api.access import ACCESS_LEVEL_HEADER, Caller, Context

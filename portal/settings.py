@@ -393,7 +393,7 @@ REST_FRAMEWORK = {
         "anonymous": os.environ.get("PORTICO_API_RATE_PER_CLIENT", "60/min"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.JSONParser"],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "api.schema.PorticoAutoSchema",
     "NUM_PROXIES": PORTICO_TRUSTED_PROXY_COUNT,

@@ -68,6 +68,14 @@ def test_a_malformed_body_is_a_400_problem(api):
     assert response.json()["type"] == "malformed-request"
 
 
+@pytest.mark.parametrize("body", ["[" * 100_000, '{"name":' * 50_000])
+def test_a_body_nested_too_deep_to_read_is_a_400_problem_not_a_server_error(api, body):
+    response = api.generic("POST", "/api/v1/projects/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["type"] == "malformed-request"
+    assert not Project.objects.exists()
+
+
 def test_deleting_a_project_deletes_its_apps(api, project, app, standalone_app):
     response = api.delete(f"/api/v1/projects/{project.pk}/")
     assert response.status_code == 204

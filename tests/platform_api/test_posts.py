@@ -61,6 +61,14 @@ def test_a_body_that_is_not_json_is_refused(client, oauth1):
     assert problem(response) == "invalid-request"
 
 
+@pytest.mark.parametrize("body", ["[" * 100_000, '{"text":' * 50_000])
+def test_a_body_nested_too_deep_to_read_is_refused_not_a_server_error(client, oauth1, body):
+    response = client.post("/2/tweets", body, content_type="application/json", **oauth1)
+    assert response.status_code == 400
+    assert problem(response) == "invalid-request"
+    assert Post.objects.count() == 0
+
+
 def test_the_source_survives_a_rename_and_a_deletion_of_the_app(client, app, user, oauth1, bearer):
     post_id = post(client, oauth1, "Storm at 5").json()["data"]["id"]
     update_app_details(app=app, actor=act(user), name="Renamed Bot")
