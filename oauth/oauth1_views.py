@@ -24,7 +24,7 @@ from credentials.oauth1 import (
 )
 from credentials.services import revoke_credential
 from oauth import three_legged
-from oauth.views import SeeOther, error_page, oauth_actor, origin_of
+from oauth.views import SeeOther, app_actor, error_page, oauth_actor, origin_of
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -179,5 +179,5 @@ def invalidate_token(request: HttpRequest) -> HttpResponse:
         three_legged.invalidate_user_token(token_id=signed.token.token_id)
     else:
         credential = Credential.objects.select_related("app").get(pk=signed.token.token_id)
-        revoke_credential(credential=credential, actor=oauth_actor(request))
+        revoke_credential(credential=credential, actor=app_actor(request))
     return _form({"access_token": signed.params.get("oauth_token", "")})

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from auth_settings.scopes import configured_scopes, is_grantable
 from core.actor import Actor, Via
+from core.client_ip import client_ip
 from core.middleware import actor_of
 from credentials.verification import verify_resource_server_key, verify_user_access_token
 from oauth import selectors, services
@@ -40,8 +41,15 @@ PKCE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 
 
 def oauth_actor(request: HttpRequest) -> Actor:
-    """The request's actor, through the authorization server's door."""
+    """The signed-in user acting on the authorization server's pages (consent)."""
     return actor_of(request, Via.OAUTH)
+
+
+def app_actor(request: HttpRequest) -> Actor:
+    """An App calling with its own keys (HTTP Basic, an OAuth 1.0a signature): the call is the
+    App's whatever session cookie it carries, so no account acts (no password prompt, no count
+    against an account's limit, no account named in the audit trail)."""
+    return Actor(ip_address=client_ip(request), via=Via.OAUTH)
 
 
 def issuer() -> str:
@@ -310,7 +318,7 @@ def app_only_token(request: HttpRequest) -> HttpResponse:
         request.app_id = app.app_id
         if request.POST.get("grant_type") != "client_credentials":
             raise OAuthError("unsupported_grant_type", "grant_type must be client_credentials.")
-        value = services.issue_app_bearer_token(app=app, actor=oauth_actor(request))
+        value = services.issue_app_bearer_token(app=app, actor=app_actor(request))
     except OAuthError as error:
         return error.response()
     return _token_json({"token_type": "bearer", "access_token": value})
@@ -325,7 +333,7 @@ def app_only_invalidate(request: HttpRequest) -> HttpResponse:
         app = authenticate_app_only(request, APP_ONLY_REQUESTS)
         request.app_id = app.app_id
         value = request.POST.get("access_token", "")
-        services.invalidate_app_bearer_token(app=app, value=value, actor=oauth_actor(request))
+        services.invalidate_app_bearer_token(app=app, value=value, actor=app_actor(request))
     except OAuthError as error:
         return error.response()
     return _token_json({"access_token": value})

@@ -73,6 +73,28 @@ def test_a_suspended_app_gets_no_app_only_token(app, api_key):
     assert "suspended" in response.json()["error_description"]
 
 
+def test_an_app_only_call_acts_for_the_app_even_with_a_signed_in_browser_session(
+    signed_in, app, api_key
+):
+    """The API Key authenticates the call, not the portal's session cookie the request happens
+    to carry: no password prompt, no count against the account's limit on credential changes,
+    and the audit trail names no account."""
+    response = signed_in.post(
+        "/oauth2/token", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=basic(*api_key)
+    )
+    assert response.status_code == 200, response.content
+    token = response.json()["access_token"]
+    assert verify_bearer_token(token).ok
+    event = AuditEvent.objects.filter(action="credential.generate").latest("created_at")
+    assert (event.actor_id, event.actor_email, event.via) == (None, "", "oauth")
+
+    response = signed_in.post(
+        "/oauth2/invalidate_token", {"access_token": token}, HTTP_AUTHORIZATION=basic(*api_key)
+    )
+    assert response.status_code == 200, response.content
+    assert verify_bearer_token(token).reason == Reason.REVOKED
+
+
 def test_invalidate_token_stops_the_bearer_token_at_once(app, api_key):
     token = app_only_token(*api_key).json()["access_token"]
     response = Client().post(

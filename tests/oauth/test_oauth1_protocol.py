@@ -11,11 +11,12 @@ from oauthlib.oauth1 import SIGNATURE_PLAINTEXT, SIGNATURE_TYPE_AUTH_HEADER
 from oauthlib.oauth1 import Client as Signer
 
 from apps.models import Permission, Status, UserAuthenticationSettings
+from audit.models import AuditEvent
 from core import shared_cache
 from core.errors import Unavailable
 from core.shared_cache import redis_client
 from credentials import oauth1
-from credentials.models import Kind, RequestToken
+from credentials.models import Credential, Kind, RequestToken
 from credentials.services import regenerate_credential
 from tests.actors import act
 from tests.oauth.conftest import CALLBACK, query_of
@@ -25,7 +26,15 @@ BASE = "http://testserver"
 
 
 def signed_post(
-    path, consumer, *, token=None, secret=None, body=None, signer_options=None, **extra
+    path,
+    consumer,
+    *,
+    token=None,
+    secret=None,
+    body=None,
+    signer_options=None,
+    client=None,
+    **extra,
 ):
     signer = Signer(
         consumer[0],
@@ -42,7 +51,7 @@ def signed_post(
         body=body or None,
         headers={"Content-Type": "application/x-www-form-urlencoded"} if body else None,
     )
-    return Client().post(
+    return (client or Client()).post(
         path,
         data=urlencode(signed_body or {}),
         content_type="application/x-www-form-urlencoded",
@@ -361,6 +370,27 @@ def test_a_denied_request_token_goes_back_with_denied(consumer, user_client):
     )
     assert response.status_code == 303
     assert query_of(response["Location"]) == {"denied": answer["oauth_token"]}
+
+
+def test_invalidating_the_owners_access_token_acts_for_the_app_not_a_browser_session(
+    consumer, web_app, client_of
+):
+    """Signed with the App's keys, the call is the App's, whatever session cookie it carries:
+    no password prompt for the owner signed in beside it, and no account in the audit trail."""
+    owner = web_app.app.owner
+    issued = regenerate_credential(app=web_app.app, kind=Kind.ACCESS_TOKEN, actor=act(owner))
+    response = signed_post(
+        "/1.1/oauth/invalidate_token",
+        consumer,
+        token=issued.value,
+        secret=issued.secret,
+        client=client_of(owner),
+    )
+    assert response.status_code == 200, response.content
+    credential = Credential.objects.get(app=web_app.app, kind=Kind.ACCESS_TOKEN)
+    assert credential.revoked_at is not None
+    event = AuditEvent.objects.filter(action="credential.revoke").latest("created_at")
+    assert (event.actor_id, event.via) == (None, "oauth")
 
 
 def test_invalidate_token_stops_the_users_token(consumer, user_client, rf):
