@@ -5,6 +5,7 @@ never redirected (no open redirect); after, they go back to the App (RFC 6749 §
 every redirect carries `iss` (RFC 9207).
 """
 
+import json
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -194,11 +195,13 @@ def authorize(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _token_json(body: dict) -> JsonResponse:
-    response = JsonResponse(body)
-    response["Cache-Control"] = "no-store"
-    response["Pragma"] = "no-cache"
-    return response
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1
+
+
+def _token_json(body: dict) -> HttpResponse:
+    """A token endpoint's answer. The bodies hold only JSON's own types, so the standard
+    encoder serves (JsonResponse builds a DjangoJSONEncoder for every response)."""
+    return HttpResponse(json.dumps(body), content_type="application/json", headers=_NO_STORE)
 
 
 @csrf_exempt

@@ -40,6 +40,7 @@ def test_client_credentials_answers_a_new_bearer_token_the_old_one_keeps_an_hour
     second = app_only_token(*api_key)
 
     assert first.status_code == 200 and first["Cache-Control"] == "no-store"
+    assert first["Pragma"] == "no-cache" and first["Content-Type"] == "application/json"
     assert first.json()["token_type"] == "bearer"
     old, new = first.json()["access_token"], second.json()["access_token"]
     assert new.startswith("ptc_bt_") and new != old
