@@ -5,6 +5,7 @@ are not audited (the audit trail records what developers and operators do to Pro
 keys); each Post records its source instead.
 """
 
+import re
 import unicodedata
 
 from django.contrib.auth import get_user_model
@@ -44,7 +45,15 @@ def _text(text: object, *, field: str, maximum: int, what: str) -> str:
         )
     if "\x00" in text:
         raise ValidationError({field: f"The {what} contains a NUL character."})
+    if _SURROGATE.search(text):
+        # JSON's \ud800 escapes can spell half of a pair, which is no character of UTF-8.
+        raise ValidationError(
+            {field: f"The {what} contains half of a UTF-16 surrogate pair, not a character."}
+        )
     return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def create_post(*, caller: Caller, text: object) -> Post:

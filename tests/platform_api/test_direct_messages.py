@@ -58,3 +58,13 @@ def test_sending_needs_dm_write(client, app, user, other_user):
     response = send(client, oauth2_headers(app, user, "dm.read,users.read"), other_user, "x")
     assert response.status_code == 403
     assert problem(response) == "insufficient-scope"
+
+
+def test_a_message_with_half_a_surrogate_pair_is_refused_not_a_server_error(
+    client, other_user, oauth1
+):
+    response = send(client, oauth1, other_user, "hi \ud83d")
+    assert response.status_code == 400
+    assert problem(response) == "invalid-request"
+    assert "surrogate" in response.json()["detail"]
+    assert not DirectMessage.objects.exists()
