@@ -33,6 +33,10 @@ class NotTheAuthor(PorticoError):
     title = "Forbidden"
 
 
+# Half of a UTF-16 surrogate pair: JSON's \ud800 escapes can spell one, UTF-8 cannot encode it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _text(text: object, *, field: str, maximum: int, what: str) -> str:
     if not isinstance(text, str):
         raise ValidationError({field: f"Send the {what} as a JSON string under “{field}”."})
@@ -46,14 +50,10 @@ def _text(text: object, *, field: str, maximum: int, what: str) -> str:
     if "\x00" in text:
         raise ValidationError({field: f"The {what} contains a NUL character."})
     if _SURROGATE.search(text):
-        # JSON's \ud800 escapes can spell half of a pair, which is no character of UTF-8.
         raise ValidationError(
             {field: f"The {what} contains half of a UTF-16 surrogate pair, not a character."}
         )
     return text
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def create_post(*, caller: Caller, text: object) -> Post:
