@@ -1,16 +1,20 @@
 """The platform API through real HTTP clients against a live server: `requests` with a Bearer
-header (an app-only Bearer Token; a user's OAuth 2.0 access token) and requests-oauthlib's
-OAuth1Session signing with the App's API Key and an Access Token."""
+header (an app-only Bearer Token; a user's OAuth 2.0 access token), requests-oauthlib's and
+Authlib's client-credentials flows with nothing but the portal's address and the App's API Key
+and Secret, and requests-oauthlib's OAuth1Session signing with the API Key and an Access
+Token."""
 
 import pytest
 import requests
-from requests_oauthlib import OAuth1Session
+from authlib.integrations.requests_client import OAuth2Session as AuthlibSession
+from oauthlib.oauth2 import BackendApplicationClient
+from requests_oauthlib import OAuth1Session, OAuth2Session
 
 from apps.models import Permission
 from auth_settings.services import update_auth_settings
 from platform_api.models import Post
 from tests.actors import act
-from tests.platform_api.conftest import access_token, oauth2_token, user_oauth1
+from tests.platform_api.conftest import access_token, api_key, oauth2_token, user_oauth1
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,6 +62,60 @@ def test_requests_with_a_users_oauth2_token_reads_me_and_posts(live_server, app,
     assert "x-access-level" not in me.headers
     assert created.status_code == 201
     assert Post.objects.get(pk=created.json()["data"]["id"]).author == other_user
+
+
+def a_post(app, user) -> Post:
+    return Post.objects.create(
+        author=user,
+        text="For the App",
+        source_app=app,
+        source_project=app.project,
+        source_app_public_id=app.app_id,
+        source_name=app.name,
+    )
+
+
+def test_requests_oauthlib_gets_an_app_only_token_with_the_api_key_and_reads_a_post(
+    live_server, app, user, monkeypatch
+):
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the live server speaks plain HTTP
+    post = a_post(app, user)
+    key, secret = api_key(app)
+    session = OAuth2Session(client=BackendApplicationClient(client_id=key))
+
+    token = session.fetch_token(
+        f"{live_server.url}/oauth2/token", client_id=key, client_secret=secret, timeout=10
+    )
+    response = session.get(f"{live_server.url}/2/tweets/{post.pk}", timeout=10)
+
+    assert token["token_type"] == "bearer" and token["access_token"].startswith("ptc_bt_")
+    assert response.status_code == 200
+    assert response.json()["data"]["text"] == "For the App"
+
+
+def test_authlib_gets_an_app_only_token_then_invalidates_it(live_server, app, user, monkeypatch):
+    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
+    post = a_post(app, user)
+    key, secret = api_key(app)
+    session = AuthlibSession(client_id=key, client_secret=secret)
+
+    token = session.fetch_token(
+        f"{live_server.url}/oauth2/token", grant_type="client_credentials", timeout=10
+    )
+    read = session.get(f"{live_server.url}/2/tweets/{post.pk}", timeout=10)
+    invalidated = requests.post(
+        f"{live_server.url}/oauth2/invalidate_token",
+        data={"access_token": token["access_token"]},
+        auth=(key, secret),
+        timeout=10,
+    )
+    refused = session.get(f"{live_server.url}/2/tweets/{post.pk}", timeout=10)
+
+    assert read.status_code == 200
+    assert invalidated.status_code == 200
+    assert invalidated.json() == {"access_token": token["access_token"]}
+    assert refused.status_code == 401
+    assert refused.headers["Content-Type"] == "application/problem+json"
 
 
 def oauth1_session(keys) -> OAuth1Session:
