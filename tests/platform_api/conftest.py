@@ -27,6 +27,7 @@ from oauth.three_legged import (
 )
 from platform_api import usage
 from platform_api.counters import discard_usage
+from platform_api.models import Post
 from tests.actors import act
 from tests.conftest import make_user
 
@@ -184,3 +185,15 @@ def app_only(bearer_token) -> dict:
 @pytest.fixture
 def third_user(django_user_model):
     return make_user(django_user_model, "trent@example.com")
+
+
+def post_of(author, app, text: str = "Seed") -> Post:
+    """A Post by `author` whose source is `app`, as the platform API would store it."""
+    return Post.objects.create(
+        author=author,
+        text=text,
+        source_app=app,
+        source_project=app.project,
+        source_app_public_id=app.app_id,
+        source_name=app.name,
+    )

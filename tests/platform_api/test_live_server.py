@@ -14,20 +14,19 @@ from apps.models import Permission
 from auth_settings.services import update_auth_settings
 from platform_api.models import Post
 from tests.actors import act
-from tests.platform_api.conftest import access_token, api_key, oauth2_token, user_oauth1
+from tests.platform_api.conftest import (
+    access_token,
+    api_key,
+    oauth2_token,
+    post_of,
+    user_oauth1,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_requests_with_a_bearer_header_reads_a_post_over_http(live_server, app, user, bearer):
-    post = Post.objects.create(
-        author=user,
-        text="Over the wire",
-        source_app=app,
-        source_project=app.project,
-        source_app_public_id=app.app_id,
-        source_name=app.name,
-    )
+    post = post_of(user, app, "Over the wire")
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {bearer}"
 
@@ -64,22 +63,11 @@ def test_requests_with_a_users_oauth2_token_reads_me_and_posts(live_server, app,
     assert Post.objects.get(pk=created.json()["data"]["id"]).author == other_user
 
 
-def a_post(app, user) -> Post:
-    return Post.objects.create(
-        author=user,
-        text="For the App",
-        source_app=app,
-        source_project=app.project,
-        source_app_public_id=app.app_id,
-        source_name=app.name,
-    )
-
-
 def test_requests_oauthlib_gets_an_app_only_token_with_the_api_key_and_reads_a_post(
     live_server, app, user, monkeypatch
 ):
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the live server speaks plain HTTP
-    post = a_post(app, user)
+    post = post_of(user, app, "For the App")
     key, secret = api_key(app)
     session = OAuth2Session(client=BackendApplicationClient(client_id=key))
 
@@ -95,7 +83,7 @@ def test_requests_oauthlib_gets_an_app_only_token_with_the_api_key_and_reads_a_p
 
 def test_authlib_gets_an_app_only_token_then_invalidates_it(live_server, app, user, monkeypatch):
     monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
-    post = a_post(app, user)
+    post = post_of(user, app, "For the App")
     key, secret = api_key(app)
     session = AuthlibSession(client_id=key, client_secret=secret)
 

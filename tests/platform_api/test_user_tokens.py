@@ -22,6 +22,7 @@ from tests.platform_api.conftest import (
     app_only,
     oauth2_headers,
     oauth2_token,
+    post_of,
     user_oauth1,
 )
 from tests.platform_api.test_authentication import problem
@@ -46,22 +47,11 @@ USER_KINDS = ["oauth2-user", "oauth1-owner", "oauth1-user"]
 ALL_KINDS = ["app-only", *USER_KINDS]
 
 
-def _post_of(person, app) -> Post:
-    return Post.objects.create(
-        author=person,
-        text="Seed",
-        source_app=app,
-        source_project=app.project,
-        source_app_public_id=app.app_id,
-        source_name=app.name,
-    )
-
-
 @pytest.mark.parametrize("kind", ALL_KINDS)
 def test_each_endpoint_with_each_credential_kind(client, app, user, third_user, credentials, kind):
     kwargs, person = credentials[kind]
     user_call = person is not None
-    seed = _post_of(person or user, app)
+    seed = post_of(person or user, app)
 
     me = client.get(ME, **kwargs)
     created = client.post("/2/tweets", {"text": f"by {kind}"}, content_type=JSON, **kwargs)
