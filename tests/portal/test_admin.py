@@ -129,3 +129,92 @@ def test_an_operator_deleting_a_suspended_app_keeps_its_suspension_history(opera
     assert (suspension.suspended_app_id, suspension.suspended_app_name) == (app.app_id, "Storm Bot")
     event = AuditEvent.objects.get(action="app.delete")
     assert event.via == "admin" and event.actor_email == "ops@example.com"
+
+
+def test_projects_are_not_added_in_the_admin(operator, project):
+    """A Project is its developer's: the admin's form has no owner to give it."""
+    from projects.models import Project
+
+    assert (
+        "/admin/projects/project/add/"
+        not in operator.get("/admin/projects/project/").content.decode()
+    )
+    assert operator.get("/admin/projects/project/add/").status_code == 403
+    response = operator.post("/admin/projects/project/add/", {"_save": "Save"})
+    assert response.status_code == 403
+    assert list(Project.objects.all()) == [project]
+
+
+def test_an_empty_project_deleted_in_the_admin_leaves_an_audit_event(operator, project):
+    from projects.models import Project
+
+    operator.post(f"/admin/projects/project/{project.pk}/delete/", {"post": "yes"})
+
+    assert not Project.objects.filter(pk=project.pk).exists()
+    event = AuditEvent.objects.get(action="project.delete")
+    assert (event.via, event.actor_email) == ("admin", "ops@example.com")
+    assert event.changes == {"name": "Weather alerts", "apps": []}
+
+
+def test_a_project_with_apps_is_not_deleted_in_the_admin(operator, app):
+    from projects.models import Project
+
+    page = operator.get(f"/admin/projects/project/{app.project_id}/delete/").content.decode()
+    assert "Storm Bot" in page and 'name="post"' not in page
+    operator.post(
+        "/admin/projects/project/",
+        {"action": "delete_selected", "_selected_action": [app.project_id], "post": "yes"},
+    )
+    assert Project.objects.filter(pk=app.project_id).exists()
+    assert not AuditEvent.objects.filter(action="project.delete").exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/admin/credentials/credential/?kind__exact=%00",
+        "/admin/audit/auditevent/?action__exact=a%00b",
+        "/admin/apps/app/?q=%00",
+        "/admin/apps/app/?%00=1",
+    ],
+)
+def test_a_nul_in_the_admins_address_is_refused(operator, app, address):
+    """PostgreSQL holds no NUL in text: a list filtered by one would fail with a server error."""
+    response = operator.get(address)
+    assert response.status_code == 400
+    assert "Portico could not read this request" in response.content.decode()
+
+
+@pytest.mark.parametrize("selected", ["abc", "1\x00", ""])
+def test_an_action_on_something_not_in_the_list_is_refused(operator, app, selected):
+    from apps.models import App, Status
+
+    response = operator.post(
+        "/admin/apps/app/",
+        {
+            "action": "suspend",
+            "_selected_action": [app.pk, selected],
+            "confirm": "yes",
+            "policy_area": "spam",
+            "explanation": "Sends spam.",
+        },
+    )
+    assert response.status_code == 400
+    assert App.objects.get(pk=app.pk).status == Status.ACTIVE
+    assert not AuditEvent.objects.filter(action="app.suspend").exists()
+
+
+def test_an_action_on_items_of_the_list_still_runs(operator, app):
+    from apps.models import App, Status
+
+    operator.post(
+        "/admin/apps/app/",
+        {
+            "action": "suspend",
+            "_selected_action": [app.pk],
+            "confirm": "yes",
+            "policy_area": "spam",
+            "explanation": "Sends spam.",
+        },
+    )
+    assert App.objects.get(pk=app.pk).status == Status.SUSPENDED
