@@ -11,11 +11,19 @@ from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 
-class SwaggerUi(SpectacularSwaggerView):
-    template_name = "api/swagger_ui.html"
+class DocsPage:
+    """What both documentation pages share: anyone may read them, they show the schema at
+    `api:schema`, and they are pages a browser reads (GET), not API operations: OPTIONS, which
+    DRF would answer with its metadata through the page's template, is refused (405)."""
+
     permission_classes = [AllowAny]
     url_name = "api:schema"
     title = "Portico REST API"
+    http_method_names = ["get", "head"]
+
+
+class SwaggerUi(DocsPage, SpectacularSwaggerView):
+    template_name = "api/swagger_ui.html"
 
 
 # The style elements redoc.standalone.js (drf-spectacular-sidecar, pinned) inserts as it loads,
@@ -27,11 +35,8 @@ REDOC_STYLE_HASHES = [
 ]
 
 
-class Redoc(SpectacularRedocView):
+class Redoc(DocsPage, SpectacularRedocView):
     template_name = "api/redoc.html"
-    permission_classes = [AllowAny]
-    url_name = "api:schema"
-    title = "Portico REST API"
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
