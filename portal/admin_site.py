@@ -9,6 +9,8 @@ kinds of hand-made request its views would answer with a server error.
 The admin's own forms need nothing here: their fields already refuse NUL next to the field.
 """
 
+from functools import wraps
+
 from django.contrib.admin import AdminSite, helpers
 from django.core.exceptions import BadRequest, ValidationError
 
@@ -20,6 +22,7 @@ class PorticoAdminSite(AdminSite):
     def admin_view(self, view, cacheable=False):
         model_admin = getattr(view, "__self__", None)  # a ModelAdmin's views are its methods
 
+        @wraps(view)  # keeps what Django reads off the view (its name, csrf_exempt)
         def checked(request, *args, **kwargs):
             if any("\0" in name or "\0" in "".join(values) for name, values in request.GET.lists()):
                 raise BadRequest(NUL_IN_ADDRESS)
@@ -32,5 +35,4 @@ class PorticoAdminSite(AdminSite):
                     raise BadRequest(NOT_AN_ITEM) from error
             return view(request, *args, **kwargs)
 
-        checked.__name__ = getattr(view, "__name__", "admin_view")
         return super().admin_view(checked, cacheable)
