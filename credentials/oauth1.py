@@ -36,6 +36,7 @@ from core.errors import Unavailable
 from core.limits import CACHE_OUTAGES
 from core.shared_cache import packed, redis_client, send
 from credentials.verification import (
+    Reason,
     UserTokenVerification,
     Verification,
     _effective_permission,
@@ -62,10 +63,11 @@ class SignedRequestRefused(Exception):
     (A nonce store that does not answer raises core.errors.Unavailable instead: a 503 with
     Retry-After from ops' outage handling, whoever the caller is.)"""
 
-    def __init__(self, message: str, *, status: int = 401) -> None:
+    def __init__(self, message: str, *, status: int = 401, reason: Reason | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.reason = reason  # credentials.verification's, when a lookup refused a value
 
 
 @dataclass(frozen=True)
@@ -374,9 +376,22 @@ def _check(request: HttpRequest, credentials: Credentials, now: float | None) ->
     )
 
 
+# Refusals a developer must hear in full: the value is good, but who it belongs to may not act.
+_IN_WORDS = {
+    Reason.APP_SUSPENDED: "the App is suspended until an operator reinstates it",
+    Reason.OWNER_INACTIVE: "the account that owns the App is deactivated",
+    Reason.ACCOUNT_INACTIVE: "the account this token speaks for is deactivated",
+}
+
+
+def _refused(what: str, reason: Reason | None) -> SignedRequestRefused:
+    words = _IN_WORDS.get(reason, reason or "another App")
+    return SignedRequestRefused(f"{what} refused: {words}.", reason=reason)
+
+
 def _accepted(consumer: Verification) -> Verification:
     if not consumer.ok:
-        raise SignedRequestRefused(f"oauth_consumer_key refused: {consumer.reason}.")
+        raise _refused("oauth_consumer_key", consumer.reason)
     return consumer
 
 
@@ -409,7 +424,7 @@ def _access_token(consumer_key: str, token: str) -> tuple[Verification, TokenGra
     consumer, found = verify_api_key_and_access_token(consumer_key, token)
     _accepted(consumer)
     if not found.ok or found.app_pk != consumer.app_pk:
-        raise SignedRequestRefused(f"oauth_token refused: {found.reason or 'another App'}.")
+        raise _refused("oauth_token", found.reason)
     if isinstance(found, UserTokenVerification):
         return consumer, TokenGrant(
             found.secret(), found.user_id, found.permission, found.token_id, "user"

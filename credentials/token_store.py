@@ -65,6 +65,7 @@ _CODE = AuthorizationCode._meta.db_table
 _AUTHORIZATION = Authorization._meta.db_table
 _USER_TOKEN = UserToken._meta.db_table
 _EVENT = AuditEvent._meta.db_table
+_USERS = App._meta.get_field("owner").related_model._meta.db_table
 
 
 def _later(vendor: str, lifetime: timedelta) -> str:
@@ -109,21 +110,26 @@ def begin(db: BaseDatabaseWrapper | None = None) -> None:
 class ClientRow(NamedTuple):
     app: dict
     auth_settings: dict | None
+    owner_active: bool
     secret: _Row | None = None  # the Client Secret's columns, when one was presented
 
 
 _CLIENT_APP_COLUMNS = ("id", "app_id", "name", "status")
 _CLIENT_SETTINGS_COLUMNS = ("id", "app_id", "oauth2_enabled", "oauth1_enabled", "type_of_app")
-_CLIENT_COLUMNS = tuple(
-    (f"app_{name}", f"a.{name}", int if name in ("id", "app_id") else str)
-    for name in _CLIENT_APP_COLUMNS
-) + tuple(
-    (
-        f"settings_{name}",
-        f"s.{name}",
-        int if name in ("id", "app_id") else bool if name.endswith("enabled") else str,
+_CLIENT_COLUMNS = (
+    tuple(
+        (f"app_{name}", f"a.{name}", int if name in ("id", "app_id") else str)
+        for name in _CLIENT_APP_COLUMNS
     )
-    for name in _CLIENT_SETTINGS_COLUMNS
+    + tuple(
+        (
+            f"settings_{name}",
+            f"s.{name}",
+            int if name in ("id", "app_id") else bool if name.endswith("enabled") else str,
+        )
+        for name in _CLIENT_SETTINGS_COLUMNS
+    )
+    + (("owner_active", "o.is_active", bool),)
 )
 _SECRET_COLUMNS = tuple(
     (f"secret_{name}", expression, read_as) for name, expression, read_as in CLIENT_SECRET_COLUMNS
@@ -142,6 +148,7 @@ def _client_statement(vendor: str, digests: int) -> _Statement:
     sql = (
         f"SELECT {', '.join(expression for _, expression, _ in columns)}"  # noqa: S608
         f" FROM {ClientId._meta.db_table} ci JOIN {_APP} a ON a.id = ci.app_id"
+        f" JOIN {_USERS} o ON o.id = a.owner_id"
         f" LEFT JOIN {_SETTINGS} s ON s.app_id = a.id{secret}"
         " WHERE ci.value = %s"
     )
@@ -162,9 +169,9 @@ def client_row(client_id: str, secret_digests: list[str] = ()) -> ClientRow | No
     if secret_digests:
         secret = _Row((name, row[f"secret_{name}"]) for name, _, _ in CLIENT_SECRET_COLUMNS)
     if row["settings_id"] is None:
-        return ClientRow(app, None, secret)
+        return ClientRow(app, None, row["owner_active"], secret)
     settings = {name: row[f"settings_{name}"] for name in _CLIENT_SETTINGS_COLUMNS}
-    return ClientRow(app, settings, secret)
+    return ClientRow(app, settings, row["owner_active"], secret)
 
 
 # Spending an authorization code: used only if unused and this App's; it answers what the
@@ -182,6 +189,7 @@ class SpentCode(NamedTuple):
     family: str
     expired: bool
     authorization_revoked: bool
+    account_inactive: bool
 
 
 _SPENT_CODE_COLUMNS = (
@@ -200,6 +208,11 @@ _SPENT_CODE_COLUMNS = (
         "authorization_revoked",
         f"(SELECT z.revoked_at IS NOT NULL FROM {_AUTHORIZATION} z"  # noqa: S608
         f" WHERE z.id = {_CODE}.authorization_id)",
+        bool,
+    ),
+    (
+        "account_inactive",
+        f"(SELECT NOT u.is_active FROM {_USERS} u WHERE u.id = {_CODE}.user_id)",  # noqa: S608
         bool,
     ),
 )
@@ -250,16 +263,27 @@ _SPENT_REFRESH_COLUMNS = (
 )
 
 
-@cache
-def _spend_refresh_statement(vendor: str, digests: int) -> _Statement:
-    sql = (
+def _spend_refresh_update(digests: int) -> str:
+    """The UPDATE that spends a live refresh token of the App: unused, not revoked, unexpired,
+    its Authorization not revoked and its user's account active (a refresh refused for a
+    deactivated account leaves the token unspent, so reactivating the account restores it)."""
+    return (
         f"UPDATE {_USER_TOKEN} SET used_at = {{now}}"  # noqa: S608
         f" WHERE kind = '{UserTokenKind.OAUTH2_REFRESH}'"
         f" AND digest IN ({', '.join(['%s'] * digests)}) AND app_id = %s"
         " AND used_at IS NULL AND revoked_at IS NULL"
         " AND (expires_at IS NULL OR expires_at > {now})"
-        f" RETURNING {', '.join(expression for _, expression, _ in _SPENT_REFRESH_COLUMNS)}"
+        f" AND EXISTS (SELECT 1 FROM {_AUTHORIZATION} z"
+        f" WHERE z.id = {_USER_TOKEN}.authorization_id AND z.revoked_at IS NULL)"
+        f" AND EXISTS (SELECT 1 FROM {_USERS} u"
+        f" WHERE u.id = {_USER_TOKEN}.user_id AND u.is_active)"
     )
+
+
+@cache
+def _spend_refresh_statement(vendor: str, digests: int) -> _Statement:
+    returning = ", ".join(expression for _, expression, _ in _SPENT_REFRESH_COLUMNS)
+    sql = f"{_spend_refresh_update(digests)} RETURNING {returning}"
     return _Statement.build(vendor, sql, _SPENT_REFRESH_COLUMNS)
 
 
@@ -719,7 +743,8 @@ def _spend_code_and_issue_statement(digests: int) -> _Statement:
         f" WHERE digest IN ({', '.join(['%s'] * digests)}) AND app_id = %s AND used_at IS NULL"
     )
     condition = (
-        " AND NOT s.expired AND NOT s.authorization_revoked AND s.redirect_uri = %s"
+        " AND NOT s.expired AND NOT s.authorization_revoked AND NOT s.account_inactive"
+        " AND s.redirect_uri = %s"
         " AND s.code_challenge = CASE s.code_challenge_method WHEN 'S256' THEN %s ELSE %s END"
     )
     return _spend_and_issue(update, _SPENT_CODE_COLUMNS, condition)
@@ -752,14 +777,7 @@ def spend_code_and_issue(
 
 @cache
 def _spend_refresh_and_issue_statement(digests: int) -> _Statement:
-    update = (
-        f"UPDATE {_USER_TOKEN} SET used_at = {{now}}"  # noqa: S608
-        f" WHERE kind = '{UserTokenKind.OAUTH2_REFRESH}'"
-        f" AND digest IN ({', '.join(['%s'] * digests)}) AND app_id = %s"
-        " AND used_at IS NULL AND revoked_at IS NULL"
-        " AND (expires_at IS NULL OR expires_at > {now})"
-    )
-    return _spend_and_issue(update, _SPENT_REFRESH_COLUMNS, "")
+    return _spend_and_issue(_spend_refresh_update(digests), _SPENT_REFRESH_COLUMNS, "")
 
 
 def spend_refresh_token_and_issue(

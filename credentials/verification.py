@@ -32,6 +32,7 @@ from core.metrics import VERIFICATIONS
 from credentials import at_rest, formats
 from credentials.models import (
     KINDS_WITH_SECRET,
+    Authorization,
     ClientId,
     Credential,
     Kind,
@@ -54,8 +55,15 @@ class Reason(StrEnum):
     EXPIRED = "expired"
     APP_SUSPENDED = "App suspended"
     ACCOUNT_INACTIVE = "account inactive"
+    OWNER_INACTIVE = "owner inactive"
     OAUTH1_OFF = "OAuth 1.0a is off for this App"
     OAUTH2_OFF = "OAuth 2.0 is off for this App"
+
+
+# The value is good, but its App or an account it names may not act now: answered as a
+# suspension is (the platform API's client-forbidden problem, unauthorized_client at the token
+# endpoints), not as an unknown value.
+FORBIDDEN = frozenset({Reason.APP_SUSPENDED, Reason.ACCOUNT_INACTIVE, Reason.OWNER_INACTIVE})
 
 
 class Verification(NamedTuple):
@@ -103,7 +111,8 @@ _COLUMNS = (
         "refusal",
         f"CASE WHEN c.revoked_at IS NOT NULL THEN '{Reason.REVOKED}'"
         f" WHEN c.expires_at <= {{now}} THEN '{Reason.EXPIRED}'"
-        f" WHEN a.status = '{Status.SUSPENDED}' THEN '{Reason.APP_SUSPENDED}' END",
+        f" WHEN a.status = '{Status.SUSPENDED}' THEN '{Reason.APP_SUSPENDED}'"
+        f" WHEN NOT o.is_active THEN '{Reason.OWNER_INACTIVE}' END",
         str,
     ),
     ("due_for_touch", "c.last_used_at IS NULL OR c.last_used_at <= {touched_before}", bool),
@@ -121,7 +130,10 @@ _OWNER_COLUMNS = (
     ("app_permission", f"COALESCE(s.oauth1_permission, '{Permission.READ}')", str),
 )
 _CREDENTIAL = Credential._meta.db_table
-_FROM = f"{_CREDENTIAL} c JOIN {App._meta.db_table} a ON a.id = c.app_id"
+_USERS = App._meta.get_field("owner").related_model._meta.db_table
+# The App's owner: a deactivated account's Apps act nowhere.
+_JOIN_OWNER = f" JOIN {_USERS} o ON o.id = a.owner_id"
+_FROM = f"{_CREDENTIAL} c JOIN {App._meta.db_table} a ON a.id = c.app_id{_JOIN_OWNER}"
 _JOIN_CLIENT_ID = f" JOIN {ClientId._meta.db_table} ci ON ci.app_id = c.app_id"
 _JOIN_SETTINGS = f" LEFT JOIN {UserAuthenticationSettings._meta.db_table} s ON s.app_id = c.app_id"
 _TOUCH = (
@@ -347,7 +359,7 @@ verify_access_token = partial(_verify, _ACCESS_TOKEN)
 # design as above, joined to the App's status and its user authentication settings, so a
 # suspension, a protocol turned off or a narrower level acts on the next request.
 _USER_TOKEN = UserToken._meta.db_table
-_USERS = UserToken._meta.get_field("user").related_model._meta.db_table
+_AUTHORIZATION = Authorization._meta.db_table
 _PROTOCOL_OFF = {
     UserTokenKind.OAUTH2_ACCESS: ("oauth2_enabled", Reason.OAUTH2_OFF),
     UserTokenKind.OAUTH2_REFRESH: ("oauth2_enabled", Reason.OAUTH2_OFF),
@@ -432,11 +444,14 @@ class _UserTokenLookup(_Statements):
             ("digest", "t.digest", str),
             (
                 "refusal",
+                # A revoked Authorization takes every token under it, also one a refresh
+                # inserted while the revocation ran (invisible to its UPDATE).
                 f"CASE WHEN t.revoked_at IS NOT NULL OR t.used_at IS NOT NULL"
-                f" THEN '{Reason.REVOKED}'"
+                f" OR z.revoked_at IS NOT NULL THEN '{Reason.REVOKED}'"
                 f" WHEN t.expires_at <= {{now}} THEN '{Reason.EXPIRED}'"
                 f" WHEN NOT u.is_active THEN '{Reason.ACCOUNT_INACTIVE}'"
                 f" WHEN a.status = '{Status.SUSPENDED}' THEN '{Reason.APP_SUSPENDED}'"
+                f" WHEN NOT o.is_active THEN '{Reason.OWNER_INACTIVE}'"
                 f" WHEN s.id IS NULL OR NOT s.{setting} THEN '{off}' END",
                 str,
             ),
@@ -459,7 +474,8 @@ class _UserTokenLookup(_Statements):
     def source(self, digests: str) -> str:
         return (
             f"FROM {_USER_TOKEN} t JOIN {App._meta.db_table} a ON a.id = t.app_id"
-            f" JOIN {_USERS} u ON u.id = t.user_id"
+            f" JOIN {_AUTHORIZATION} z ON z.id = t.authorization_id"
+            f" JOIN {_USERS} u ON u.id = t.user_id{_JOIN_OWNER}"
             f" LEFT JOIN {UserAuthenticationSettings._meta.db_table} s ON s.app_id = a.id"
             f" WHERE t.kind = %s AND t.digest IN ({digests})"
         )

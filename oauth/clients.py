@@ -88,6 +88,7 @@ FAILURES_PER_ADDRESS = Limit(
 class Client:
     app: App
     auth_settings: UserAuthenticationSettings
+    owner_active: bool  # the App's owner's account: a deactivated one's Apps act nowhere
 
     @property
     def is_confidential(self) -> bool:
@@ -100,15 +101,15 @@ def find_client(client_id: str) -> Client | None:
         return None
     if not formats.has_valid_checksum(client_id):
         return None
-    found = ClientId.objects.select_related("app", "app__auth_settings").filter(value=client_id)
-    row = found.first()
+    found = ClientId.objects.select_related("app", "app__auth_settings", "app__owner")
+    row = found.filter(value=client_id).first()
     if row is None:
         return None
     try:
         auth_settings = row.app.auth_settings
     except UserAuthenticationSettings.DoesNotExist:
         auth_settings = UserAuthenticationSettings(app=row.app)
-    return Client(app=row.app, auth_settings=auth_settings)
+    return Client(app=row.app, auth_settings=auth_settings, owner_active=row.app.owner.is_active)
 
 
 @sensitive_variables("secret")
@@ -140,7 +141,7 @@ def _token_endpoint_client(
         auth_settings.app = app
     if row.secret is not None:
         refused = client_secret_verdict(row.secret, digests)
-    return Client(app=app, auth_settings=auth_settings), refused
+    return Client(app=app, auth_settings=auth_settings, owner_active=row.owner_active), refused
 
 
 def _partial_instance(model, fields: dict):
@@ -157,10 +158,27 @@ def _partial_instance(model, fields: dict):
     return instance
 
 
-def refusal_of(client: Client) -> str:
-    """Why this App may not use OAuth 2.0 now, or ''."""
+def standing_refusal(client: Client) -> str:
+    """Why this App may not act at all now (suspended, or its owner's account deactivated),
+    or ''."""
     if client.app.is_suspended:
         return f"{client.app.name} is suspended: it cannot sign users in until it is reinstated."
+    if not client.owner_active:
+        return owner_deactivated(client.app.name)
+    return ""
+
+
+def owner_deactivated(app_name: str) -> str:
+    return (
+        f"The account that owns {app_name} is deactivated: its Apps cannot sign users in or "
+        "use their keys until an operator reactivates it."
+    )
+
+
+def refusal_of(client: Client) -> str:
+    """Why this App may not use OAuth 2.0 now, or ''."""
+    if refusal := standing_refusal(client):
+        return refusal
     if not client.auth_settings.oauth2_enabled:
         return f"OAuth 2.0 is turned off for {client.app.name} in its user authentication settings."
     return ""
@@ -301,6 +319,8 @@ def _app_of(key: str, secret: str) -> App:
     if not verification.ok:
         if verification.reason == Reason.APP_SUSPENDED:
             raise OAuthError("unauthorized_client", "The App is suspended.", status=403)
+        if verification.reason == Reason.OWNER_INACTIVE:
+            raise OAuthError("unauthorized_client", owner_deactivated("This App"), status=403)
         raise invalid_client("The API Key is unknown, revoked or expired.")
     if not hmac.compare_digest(verification.secret().encode(), secret.encode()):
         raise invalid_client("The API Key Secret does not match the API Key.")

@@ -16,7 +16,6 @@ from authlib.oauth2.rfc7636.challenge import (
 )
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -26,6 +25,7 @@ from audit.services import record_event
 from core.actor import Actor
 from core.errors import NotFound, Suspended, TooManyChanges, ValidationError
 from core.metrics import TOKENS_ISSUED
+from core.transactions import retried_on_conflict
 from credentials import at_rest, formats, token_store
 from credentials.models import (
     AUTHORIZATION_CODE_LIFETIME,
@@ -42,6 +42,10 @@ from credentials.verification import Reason, verify_bearer_token
 from oauth.errors import OAuthError, invalid_grant, invalid_request, slow_down
 
 OFFLINE_ACCESS = "offline.access"
+# A grant whose user's account an operator deactivated: refused until it is reactivated.
+ACCOUNT_DEACTIVATED = (
+    "The user's account is deactivated: its grants are refused until an operator reactivates it."
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ class TokenResponse:
 
 def _open_authorization(app: App, user) -> Authorization:
     authorization = (
-        Authorization.objects.select_for_update()
+        Authorization.objects.select_for_update(no_key=True)
         .filter(app=app, user=user, revoked_at__isnull=True)
         .first()
     )
@@ -195,6 +199,7 @@ def _revoke_family(family: str, now: datetime) -> int:
     return UserToken.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=now)
 
 
+@retried_on_conflict
 @sensitive_variables("code", "code_verifier")
 def exchange_code(*, app: App, code: str, redirect_uri: str, code_verifier: str) -> TokenResponse:
     """RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6). A code presented twice revokes every token
@@ -286,9 +291,12 @@ def _code_refusal(
         return "code_verifier does not match the code_challenge."
     if spent.authorization_revoked:
         return "The user revoked this App's access."
+    if spent.account_inactive:
+        return ACCOUNT_DEACTIVATED
     return None
 
 
+@retried_on_conflict
 @sensitive_variables("refresh_token")
 def refresh(*, app: App, refresh_token: str, scope: str | None = None) -> TokenResponse:
     """RFC 6749 §6 with rotation: a new refresh token each time, the old one spent; a spent
@@ -343,16 +351,20 @@ def refresh(*, app: App, refresh_token: str, scope: str | None = None) -> TokenR
 def _unspendable_refresh_token(app: App, candidates: list[str]) -> str:
     """Why the App's refresh token could not be spent; a used one presented again revokes
     its whole family now (the rare path, through the ORM)."""
-    row = UserToken.objects.filter(
-        kind=UserTokenKind.OAUTH2_REFRESH, digest__in=candidates, app_id=app.pk
-    ).first()
+    row = (
+        UserToken.objects.select_related("authorization", "user")
+        .filter(kind=UserTokenKind.OAUTH2_REFRESH, digest__in=candidates, app_id=app.pk)
+        .first()
+    )
     if row is None:
         return "The refresh token is unknown to this client."
     if row.used_at is not None:
         _revoke_family(row.family, timezone.now())
         return "The refresh token was already used; every token of its family is revoked."
-    if row.revoked_at is not None:
+    if row.revoked_at is not None or row.authorization.revoked_at is not None:
         return "The refresh token was revoked."
+    if not row.user.is_active:
+        return ACCOUNT_DEACTIVATED
     return "The refresh token expired (six months without use)."
 
 
@@ -362,6 +374,7 @@ def _find_by_digest(queryset, value: str):
     return queryset.select_for_update().filter(digest__in=at_rest.candidate_digests(value)).first()
 
 
+@retried_on_conflict
 def revoke_token(*, app: App, token: str) -> None:
     """RFC 7009: the App's own access or refresh token stops at once (a refresh token takes
     its access tokens with it); an unknown token or another App's is ignored."""
@@ -386,13 +399,20 @@ def revoke_token(*, app: App, token: str) -> None:
             row.save(update_fields=["revoked_at"])
 
 
+@retried_on_conflict
 def revoke_connected_app(*, actor: Actor, authorization_id: int) -> None:
-    """Connected apps: every token of that App for this user stops at once."""
+    """Connected apps: every token of that App for this user stops at once.
+
+    Only the rows it changes are locked, the Authorization first (FOR NO KEY UPDATE, which
+    lets a concurrent refresh still insert tokens that refer to it), then its tokens: a
+    refresh holds its token's row and needs only key-share locks on the Authorization, the
+    App and the user, so neither waits for the other in a cycle. A token a refresh inserts
+    while this runs is not in this UPDATE, but it dies all the same: verification and the
+    refresh-spending statement refuse every token of a revoked Authorization."""
     now = timezone.now()
     with transaction.atomic():
         authorization = (
-            Authorization.objects.select_for_update()
-            .select_related("app")
+            Authorization.objects.select_for_update(no_key=True, of=("self",))
             .filter(pk=authorization_id, user=actor.user, revoked_at__isnull=True)
             .first()
         )
@@ -400,11 +420,9 @@ def revoke_connected_app(*, actor: Actor, authorization_id: int) -> None:
             raise NotFound("No such connected App.")
         authorization.revoked_at = now
         authorization.save(update_fields=["revoked_at"])
-        revoked = (
-            UserToken.objects.filter(authorization=authorization)
-            .filter(Q(revoked_at__isnull=True))
-            .update(revoked_at=now)
-        )
+        revoked = UserToken.objects.filter(
+            authorization=authorization, revoked_at__isnull=True
+        ).update(revoked_at=now)
         record_event(
             actor=actor,
             action=Action.OAUTH_AUTHORIZATION_REVOKE,

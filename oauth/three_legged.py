@@ -27,8 +27,8 @@ from credentials.models import (
     UserTokenKind,
 )
 from credentials.oauth1 import SignedRequestRefused, TokenGrant
-from credentials.verification import Verification, _effective_permission
-from oauth.clients import redirect_uri_registered
+from credentials.verification import Reason, Verification, _effective_permission
+from oauth.clients import owner_deactivated, redirect_uri_registered
 
 ACCESS_TYPES = {"read": Permission.READ, "write": Permission.READ_WRITE}
 LEVEL_WORDS = {
@@ -46,6 +46,8 @@ def oauth1_refusal(app: App) -> str:
     """Why this App may not use OAuth 1.0a now, or ''."""
     if app.is_suspended:
         return f"{app.name} is suspended: it cannot sign users in until it is reinstated."
+    if not app.owner.is_active:
+        return owner_deactivated(app.name)
     if not auth_settings_of(app).oauth1_enabled:
         return f"OAuth 1.0a is turned off for {app.name} in its user authentication settings."
     return ""
@@ -92,7 +94,7 @@ def pending_request_token(value: str) -> RequestToken | None:
     if not formats.has_shape(formats.REQUEST_TOKEN, value) or not formats.has_valid_checksum(value):
         return None
     row = (
-        RequestToken.objects.select_related("app")
+        RequestToken.objects.select_related("app", "app__owner")
         .filter(digest__in=at_rest.candidate_digests(value), used_at__isnull=True)
         .first()
     )
@@ -181,7 +183,11 @@ def request_token_grant(value: str, consumer: Verification) -> TokenGrant:
     token of the consumer's App."""
     if not formats.has_shape(formats.REQUEST_TOKEN, value) or not formats.has_valid_checksum(value):
         raise SignedRequestRefused("oauth_token is not a request token Portico issued.")
-    row = RequestToken.objects.filter(digest__in=at_rest.candidate_digests(value)).first()
+    row = (
+        RequestToken.objects.select_related("user")
+        .filter(digest__in=at_rest.candidate_digests(value))
+        .first()
+    )
     if row is None or row.app_id != consumer.app_pk:
         raise SignedRequestRefused("oauth_token is unknown to this App.")
     if row.used_at is not None:
@@ -190,6 +196,11 @@ def request_token_grant(value: str, consumer: Verification) -> TokenGrant:
         raise SignedRequestRefused("This request token expired (they live 15 minutes).")
     if row.authorized_at is None:
         raise SignedRequestRefused("The user has not authorized this request token yet.")
+    if not row.user.is_active:
+        raise SignedRequestRefused(
+            "The account that authorized this request token is deactivated.",
+            reason=Reason.ACCOUNT_INACTIVE,
+        )
     sealed = at_rest.Sealed(row.secret_key_id, row.secret_ciphertext)
     secret = at_rest.decrypt(sealed, context=row.encryption_context)
     return TokenGrant(secret, row.user_id, row.permission, row.pk, "request")
@@ -241,7 +252,7 @@ def exchange_request_token(*, request_token_id: int, verifier: str) -> IssuedAcc
 
 def _issue_oauth1_user_token(row: RequestToken) -> IssuedAccessToken:
     authorization = (
-        Authorization.objects.select_for_update()
+        Authorization.objects.select_for_update(no_key=True)
         .filter(app=row.app, user=row.user, revoked_at__isnull=True)
         .first()
     ) or Authorization.objects.create(app=row.app, user=row.user)

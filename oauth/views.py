@@ -35,6 +35,7 @@ from oauth.clients import (
     find_client,
     redirect_uri_registered,
     refusal_of,
+    standing_refusal,
 )
 from oauth.errors import OAuthError, invalid_client, invalid_request
 
@@ -141,8 +142,8 @@ def authorize(request: HttpRequest) -> HttpResponse:
             "registered callback URLs, so Portico will not send you back there.",
             app=client.app,
         )
-    if client.app.is_suspended:
-        return error_page(request, refusal_of(client), status=403, app=client.app)
+    if refusal := standing_refusal(client):
+        return error_page(request, refusal, status=403, app=client.app)
     try:
         authorization_request = _AuthorizationRequest(client, params)
     except OAuthError as error:

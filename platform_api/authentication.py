@@ -19,6 +19,7 @@ from core.errors import Unavailable
 from credentials import formats
 from credentials.oauth1 import SignedRequestRefused, parse, verify_signed_request
 from credentials.verification import (
+    FORBIDDEN,
     Reason,
     verify_api_key,
     verify_bearer_token,
@@ -47,11 +48,8 @@ def refusal(request: Request, verification, what: str) -> Exception:
     """The problem for a value that credentials.verification refused (any of its answers:
     they all carry `reason`, `app_pk` and `app_id`)."""
     note_app(request, verification.app_pk, verification.app_id)
-    if verification.reason == Reason.APP_SUSPENDED:
-        return AppSuspended(
-            "The App this credential belongs to is suspended; its keys and tokens are refused "
-            "until it is reinstated. Its owner can see why in the developer portal."
-        )
+    if verification.reason in FORBIDDEN:
+        return AppSuspended(_FORBIDDEN_WORDS[verification.reason])
     messages = {
         Reason.BAD_CHECKSUM: f"The {what} is mistyped (its checksum does not match).",
         Reason.REVOKED: f"The {what} was revoked.",
@@ -63,6 +61,23 @@ def refusal(request: Request, verification, what: str) -> Exception:
         messages.get(verification.reason, f"The {what} is not one Portico issued."),
         slug="invalid-token",
     )
+
+
+# Refusals of a good value whose App or account may not act now: one problem type for all.
+_FORBIDDEN_WORDS = {
+    Reason.APP_SUSPENDED: (
+        "The App this credential belongs to is suspended; its keys and tokens are refused "
+        "until it is reinstated. Its owner can see why in the developer portal."
+    ),
+    Reason.OWNER_INACTIVE: (
+        "The account that owns the App this credential belongs to is deactivated; the App's "
+        "keys and tokens are refused until an operator reactivates it."
+    ),
+    Reason.ACCOUNT_INACTIVE: (
+        "The account this token speaks for is deactivated; its tokens are refused until an "
+        "operator reactivates it."
+    ),
+}
 
 
 def _lazy_user(user_id: int):
@@ -169,10 +184,12 @@ class OAuth1Authentication(BaseAuthentication):
             consumer = verify_api_key(parse(request._request).client_id or "")
         except SignedRequestRefused:
             consumer = None
-        if consumer is not None and consumer.reason == Reason.APP_SUSPENDED:
+        if consumer is not None and consumer.reason in FORBIDDEN:
             return refusal(request, consumer, "API Key")
         if consumer is not None and consumer.ok:
             note_app(request, consumer.app_pk, consumer.app_id)
+            if refused.reason in FORBIDDEN:  # the token's account, not the App's
+                return AppSuspended(_FORBIDDEN_WORDS[refused.reason])
         return Unauthorized(refused.message, slug="invalid-signed-request")
 
     def authenticate_header(self, request: Request) -> str:

@@ -313,7 +313,9 @@ def test_a_deactivated_accounts_user_token_is_refused_on_the_next_request(client
     other_user.save(update_fields=["is_active"])
 
     assert verify_user_access_token(token).reason == Reason.ACCOUNT_INACTIVE
-    assert client.get("/2/users/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+    response = client.get("/2/users/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 403  # as a suspended App's credentials are refused
+    assert problem(response) == "client-forbidden"
 
 
 def test_users_me_with_an_oauth2_token_is_one_query_and_shows_the_account_as_it_is_now(
