@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from authlib.oauth2.rfc7636.challenge import (
+    CODE_VERIFIER_PATTERN,
     compare_plain_code_challenge,
     compare_s256_code_challenge,
     create_s256_code_challenge,
@@ -204,6 +205,15 @@ def _revoke_family(family: str, now: datetime) -> int:
 def exchange_code(*, app: App, code: str, redirect_uri: str, code_verifier: str) -> TokenResponse:
     """RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6). A code presented twice revokes every token
     issued from it (RFC 6749 §4.1.2)."""
+    # Before anything else: a verifier that cannot be one (RFC 7636 §4.1) never reaches the
+    # code, nor the hashing, which takes ASCII only.
+    if not code_verifier:
+        raise invalid_grant("code_verifier is missing (PKCE is required).")
+    if not CODE_VERIFIER_PATTERN.fullmatch(code_verifier):
+        raise invalid_grant(
+            "code_verifier must be 43 to 128 characters of A-Z, a-z, 0-9 and - . _ ~ "
+            "(RFC 7636 §4.1)."
+        )
     if not formats.has_shape(formats.AUTHORIZATION_CODE, code) or not formats.has_valid_checksum(
         code
     ):
@@ -212,27 +222,42 @@ def exchange_code(*, app: App, code: str, redirect_uri: str, code_verifier: str)
     if _spends_and_issues_in_one_statement():
         return _exchange_code_in_one_statement(app, candidates, redirect_uri, code_verifier)
     # One transaction whatever the outcome: the code is spent (or, presented again, its tokens
-    # revoked) and committed, and only then is the refusal raised.
+    # revoked) and committed, and only then is the refusal, or any error, raised.
+    failure = None
     with transaction.atomic():
         token_store.begin()
         # Spent whatever follows: no retry with another verifier.
         spent = token_store.spend_code(app_pk=app.pk, candidates=candidates)
-        if spent is None:
-            refusal = _unspendable_code(app, candidates)
-        else:
-            refusal = _code_refusal(spent, candidates, redirect_uri, code_verifier)
-            if refusal is None:
-                issued = _issue_oauth2_tokens(
-                    grant="authorization_code",
-                    authorization_id=spent.authorization_id,
-                    app_id=spent.app_id,
-                    user_id=spent.user_id,
-                    scopes=spent.scopes,
-                    family=spent.family,
-                )
-    if refusal is not None:
-        raise invalid_grant(refusal)
+        try:
+            issued = _exchange_spent_code(app, spent, candidates, redirect_uri, code_verifier)
+        except Exception as error:  # noqa: BLE001 - raised below, once the spend is committed
+            failure = error
+    if failure is not None:
+        raise failure
     return issued
+
+
+@sensitive_variables("code_verifier")
+def _exchange_spent_code(
+    app: App,
+    spent: token_store.SpentCode | None,
+    candidates: list[str],
+    redirect_uri: str,
+    code_verifier: str,
+) -> TokenResponse:
+    """The tokens for the code just spent, or invalid_grant with the reason."""
+    if spent is None:
+        raise invalid_grant(_unspendable_code(app, candidates))
+    if refusal := _code_refusal(spent, candidates, redirect_uri, code_verifier):
+        raise invalid_grant(refusal)
+    return _issue_oauth2_tokens(
+        grant="authorization_code",
+        authorization_id=spent.authorization_id,
+        app_id=spent.app_id,
+        user_id=spent.user_id,
+        scopes=spent.scopes,
+        family=spent.family,
+    )
 
 
 @sensitive_variables("code_verifier")
@@ -247,7 +272,7 @@ def _exchange_code_in_one_statement(
         redirect_uri=redirect_uri,
         # The challenges, not the verifier, go to the database (a `plain` one is the verifier
         # itself, so only where plain PKCE is allowed).
-        s256_challenge=create_s256_code_challenge(code_verifier) if code_verifier else None,
+        s256_challenge=create_s256_code_challenge(code_verifier),
         plain_challenge=code_verifier if settings.PORTICO_OAUTH2_ALLOW_PLAIN_PKCE else None,
     )
     if spent is None:
@@ -280,8 +305,6 @@ def _code_refusal(
         return "The authorization code expired (codes live 30 seconds)."
     if spent.redirect_uri != redirect_uri:
         return "redirect_uri differs from the one in the authorization request."
-    if not code_verifier:
-        return "code_verifier is missing (PKCE is required)."
     compare = (
         compare_s256_code_challenge
         if spent.code_challenge_method == "S256"

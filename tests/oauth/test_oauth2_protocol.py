@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.models import Status
+from credentials import formats
 from credentials.models import AuthorizationCode, UserToken, UserTokenKind
 from credentials.verification import Reason, verify_user_access_token
+from oauth import services
 from tests.oauth.conftest import CALLBACK, pkce_pair, query_of
 
 pytestmark = pytest.mark.django_db
@@ -223,6 +225,55 @@ def test_a_different_redirect_uri_at_the_token_endpoint_is_refused(user_client, 
     code = code_for(user_client, web_app, challenge)
     response = exchange(web_app, code, verifier, redirect_uri="http://127.0.0.1/callback")
     assert response.json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize(
+    "verifier",
+    ["²" * 50, "é" * 43, "v" * 42, "v" * 129, "v" * 43 + " ", "v" * 43 + "\n", "v/" * 25],
+)
+def test_a_code_verifier_outside_rfc_7636_is_refused_before_the_code_is_spent(
+    client_of, end_user, native_app, verifier
+):
+    """Before anything else: no sign-in is needed to reach this with a public Client ID, and
+    the code is untouched, so the App can still exchange it with its real verifier."""
+    real_verifier, challenge = pkce_pair()
+    code = code_for(client_of(end_user), native_app, challenge)
+    made_up = formats.generate(formats.AUTHORIZATION_CODE)
+
+    for presented in (made_up, code):
+        response = Client().post(
+            TOKEN,
+            {
+                "grant_type": "authorization_code",
+                "code": presented,
+                "redirect_uri": CALLBACK,
+                "code_verifier": verifier,
+                "client_id": native_app.client_id,
+            },
+        )
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid_grant"
+        assert "RFC 7636" in response.json()["error_description"]
+    assert AuthorizationCode.objects.get().used_at is None
+    assert not UserToken.objects.exists()
+
+
+def test_a_code_stays_spent_whatever_error_follows_the_spend(user_client, web_app, monkeypatch):
+    verifier, challenge = pkce_pair()
+    code = code_for(user_client, web_app, challenge)
+
+    def broken(*args):
+        raise RuntimeError("a fault after the spend")
+
+    monkeypatch.setattr(services, "_code_refusal", broken)
+    with pytest.raises(RuntimeError):
+        exchange(web_app, code, verifier)
+    monkeypatch.undo()
+
+    assert AuthorizationCode.objects.get().used_at is not None
+    again = exchange(web_app, code, verifier)
+    assert again.status_code == 400 and "already used" in again.json()["error_description"]
+    assert not UserToken.objects.filter(revoked_at__isnull=True).exists()
 
 
 def test_a_replayed_code_is_refused_and_revokes_the_tokens_issued_from_it(user_client, web_app):
