@@ -242,3 +242,12 @@ def test_a_deactivated_accounts_personal_access_token_is_refused_until_reactivat
 
     set_active(user, True)
     assert Client().get("/api/v1/apps/", **call).status_code == 200
+
+
+def test_a_deactivated_owner_is_signed_out_and_sees_no_dashboard(signed_in, user):
+    assert signed_in.get("/").status_code == 200
+
+    set_active(user, False)
+
+    response = signed_in.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
