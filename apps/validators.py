@@ -49,7 +49,8 @@ def _refuse_invisible_characters(url: str) -> None:
 
 
 def _split(url: str) -> SplitResult:
-    """The URL's parts, or a message instead of the ValueError urlsplit and .port raise."""
+    """The URL's parts, or a message instead of the ValueError urlsplit and .port raise; a
+    port is 1 to 65535, written as the number alone (no leading zeros: 0080 is not 80)."""
     try:
         parts = urlsplit(url)
     except ValueError as error:
@@ -62,7 +63,16 @@ def _split(url: str) -> SplitResult:
         raise ValidationError("Use a port number from 1 to 65535.") from error
     if port == 0:
         raise ValidationError("Use a port number from 1 to 65535.")
+    if port is not None and _written_port(parts) != str(port):
+        raise ValidationError(f"Write the port without leading zeros: {port}.")
     return parts
+
+
+def _written_port(parts: SplitResult) -> str:
+    """The port as the URL spells it (after the user name and password, and after an IPv6
+    address's closing bracket)."""
+    host_and_port = parts.netloc.rpartition("@")[2]
+    return host_and_port.rpartition("]")[2].rpartition(":")[2]
 
 
 def validate_web_url(value: str) -> None:
