@@ -21,13 +21,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import unquote_plus, urlsplit
 
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models.base import ModelState
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from apps.models import App, UserAuthenticationSettings
-from apps.validators import LOOPBACK_HOSTS
+from apps.validators import LOOPBACK_HOSTS, validate_callback_url
 from core.client_ip import client_ip
 from core.errors import TooManyChanges, Unavailable
 from core.limits import Limit, add_counts
@@ -186,9 +187,15 @@ def refusal_of(client: Client) -> str:
 
 def redirect_uri_registered(app: App, redirect_uri: str) -> bool:
     """Exact string match with a registered callback URL; for a loopback URL (http, 127.0.0.1,
-    [::1] or localhost) any port, as native Apps pick one when they start (RFC 8252 §7.3)."""
+    [::1] or localhost) any port, as native Apps pick one when they start (RFC 8252 §7.3),
+    once the URL passes the rules registration applies (apps.validators): no user name or
+    password before the host, a port from 1 to 65535 without leading zeros, and the rest."""
     if redirect_uri in app.callback_urls:
         return True
+    try:
+        validate_callback_url(redirect_uri)
+    except ValidationError:
+        return False
     portless = _loopback_without_port(redirect_uri)
     return portless is not None and any(
         _loopback_without_port(url) == portless for url in app.callback_urls

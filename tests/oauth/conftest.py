@@ -14,6 +14,26 @@ from tests.actors import act
 from tests.conftest import make_user
 
 CALLBACK = "https://storm.example.com/callback"
+# Loopback callback URLs (RFC 8252 §7.3: any port matches), and forms of them that name the
+# loopback host but that registration refuses: a user name before it, port 0, a port with
+# leading zeros. Each must be refused as a redirect_uri or oauth_callback, never matched.
+LOOPBACK_CALLBACKS = ["http://127.0.0.1/cb", "http://[::1]/cb", "http://localhost/cb"]
+HOSTILE_LOOPBACK_CALLBACKS = [
+    "http://evil@127.0.0.1:1/cb",
+    "http://evil.com;@127.0.0.1/cb",
+    "http://user:secret@127.0.0.1:53682/cb",
+    "http://127.0.0.1:0/cb",
+    "http://127.0.0.1:0080/cb",
+    "http://127.0.0.1:053682/cb",
+    "http://evil@[::1]:1/cb",
+    "http://evil.com;@[::1]/cb",
+    "http://[::1]:0/cb",
+    "http://[::1]:0080/cb",
+    "http://evil@localhost:1/cb",
+    "http://evil.com;@localhost/cb",
+    "http://localhost:0/cb",
+    "http://localhost:0080/cb",
+]
 
 
 @dataclass

@@ -10,7 +10,7 @@ from django.test import Client
 from oauthlib.oauth1 import SIGNATURE_PLAINTEXT, SIGNATURE_TYPE_AUTH_HEADER
 from oauthlib.oauth1 import Client as Signer
 
-from apps.models import Permission, Status, UserAuthenticationSettings
+from apps.models import App, Permission, Status, UserAuthenticationSettings
 from audit.models import AuditEvent
 from core import shared_cache
 from core.errors import Unavailable
@@ -19,7 +19,7 @@ from credentials import oauth1
 from credentials.models import Credential, Kind, RequestToken
 from credentials.services import regenerate_credential
 from tests.actors import act
-from tests.oauth.conftest import CALLBACK, query_of
+from tests.oauth.conftest import CALLBACK, HOSTILE_LOOPBACK_CALLBACKS, LOOPBACK_CALLBACKS, query_of
 
 pytestmark = pytest.mark.django_db
 BASE = "http://testserver"
@@ -111,6 +111,25 @@ def test_an_unregistered_callback_is_refused(consumer):
     assert response.status_code == 401
     assert "not one of the App's registered callback URLs" in response.content.decode()
     assert not RequestToken.objects.exists()
+
+
+@pytest.mark.parametrize("callback", HOSTILE_LOOPBACK_CALLBACKS)
+def test_a_loopback_callback_registration_would_refuse_is_refused(consumer, web_app, callback):
+    App.objects.filter(pk=web_app.app.pk).update(callback_urls=[CALLBACK, *LOOPBACK_CALLBACKS])
+    response = request_token(consumer, callback)
+    assert response.status_code == 401
+    assert "not one of the App's registered callback URLs" in response.content.decode()
+    assert not RequestToken.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "callback", ["http://127.0.0.1:53682/cb", "http://[::1]:53682/cb", "http://localhost:53682/cb"]
+)
+def test_a_loopback_callback_matches_its_registered_url_on_any_port(consumer, web_app, callback):
+    App.objects.filter(pk=web_app.app.pk).update(callback_urls=[CALLBACK, *LOOPBACK_CALLBACKS])
+    response = request_token(consumer, callback)
+    assert response.status_code == 200
+    assert RequestToken.objects.get().callback == callback
 
 
 def test_the_callback_flow_ends_with_the_users_access_token_and_level(

@@ -9,12 +9,18 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.models import Status
+from apps.models import App, Status
 from credentials import formats
 from credentials.models import AuthorizationCode, UserToken, UserTokenKind
 from credentials.verification import Reason, verify_user_access_token
 from oauth import services
-from tests.oauth.conftest import CALLBACK, pkce_pair, query_of
+from tests.oauth.conftest import (
+    CALLBACK,
+    HOSTILE_LOOPBACK_CALLBACKS,
+    LOOPBACK_CALLBACKS,
+    pkce_pair,
+    query_of,
+)
 
 pytestmark = pytest.mark.django_db
 AUTHORIZE = "/i/oauth2/authorize"
@@ -148,6 +154,57 @@ def test_a_loopback_redirect_uri_matches_on_any_port(user_client, web_app):
 
     assert response.status_code == 303
     assert response["Location"].startswith("http://127.0.0.1:53127/callback?code=ptc_ac_")
+
+
+@pytest.mark.parametrize("redirect_uri", HOSTILE_LOOPBACK_CALLBACKS)
+def test_a_loopback_redirect_uri_registration_would_refuse_is_shown_on_a_portico_page(
+    user_client, web_app, redirect_uri
+):
+    """A user name before the host, port 0 or a port with leading zeros: not the App's
+    loopback callback on some port, whatever the host after them."""
+    App.objects.filter(pk=web_app.app.pk).update(callback_urls=[CALLBACK, *LOOPBACK_CALLBACKS])
+    _, challenge = pkce_pair()
+    url = (
+        f"{AUTHORIZE}?{urlencode(authorize_params(web_app, challenge, redirect_uri=redirect_uri))}"
+    )
+
+    shown = user_client.get(url)
+    posted = user_client.post(url, {"decision": "authorize"})
+
+    for response in (shown, posted):
+        assert response.status_code == 400
+        assert "not one of its registered callback URLs" in response.content.decode()
+        assert "Location" not in response
+    assert not AuthorizationCode.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "redirect_uri",
+    ["http://127.0.0.1:53682/cb", "http://[::1]:53682/cb", "http://localhost:53682/cb"],
+)
+def test_each_loopback_host_matches_its_registered_url_on_any_port(
+    user_client, web_app, redirect_uri
+):
+    App.objects.filter(pk=web_app.app.pk).update(callback_urls=[CALLBACK, *LOOPBACK_CALLBACKS])
+    _, challenge = pkce_pair()
+    response = consent(user_client, web_app, challenge, redirect_uri=redirect_uri)
+
+    assert response.status_code == 303
+    assert response["Location"].startswith(f"{redirect_uri}?code=ptc_ac_")
+
+
+def test_the_token_endpoint_refuses_a_loopback_redirect_uri_other_than_the_authorized_one(
+    user_client, web_app
+):
+    """The code was issued for http://127.0.0.1:53682/callback: the same host and port with a
+    user name before them is another redirect_uri (RFC 6749 §4.1.3, an exact match)."""
+    verifier, challenge = pkce_pair()
+    code = code_for(user_client, web_app, challenge, redirect_uri="http://127.0.0.1:53682/callback")
+    response = exchange(
+        web_app, code, verifier, redirect_uri="http://evil@127.0.0.1:53682/callback"
+    )
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+    assert not UserToken.objects.exists()
 
 
 def test_an_unknown_client_id_is_shown_on_a_portico_page(user_client, web_app):
