@@ -3,12 +3,19 @@ invalidate_token. Answers are form-encoded, as RFC 5849 and X's clients expect."
 
 from urllib.parse import urlencode
 
+from allauth.account.forms import LoginForm
+from allauth.account.mixins import RedirectAuthenticatedUserMixin
+from allauth.account.views import LoginView
+from allauth.decorators import rate_limit
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.csp import CSP
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -75,7 +82,60 @@ def authenticate_user(request: HttpRequest) -> HttpResponse:
     return _decide(request, skip_if_authorized=True)
 
 
-FORCED = "oauth1_forced_login"
+class _SignInAgainForm(LoginForm):
+    """allauth's sign-in form, its refusal (a wrong email or password, too many attempts)
+    told beside the password field rather than above the form."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError as error:
+            self.add_error("password", error)
+            return self.cleaned_data
+
+
+class _SignInAgain(LoginView):
+    """`force_login=true` for a signed-in user: allauth's sign-in (its form, its limits on
+    attempts, its login stages) on the authorize URL itself. The GET only shows the form; a
+    POST with an account's email and password (and the CSRF token) signs that account in, the
+    session of the one signed in before ending then, and goes on to `then`: the same URL
+    without force_login, where that account is asked."""
+
+    template_name = "oauth/sign_in_again.html"
+    app: App | None = None
+    then = ""
+
+    @method_decorator(rate_limit(action="login"))
+    @method_decorator(sensitive_post_parameters("password"))
+    @method_decorator(never_cache)
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # LoginView's dispatch is these decorators around RedirectAuthenticatedUserMixin's,
+        # which sends a signed-in user on to `next`, GET and POST alike, signing nobody in.
+        # Here the signed-in user is who the page is for: the same decorators, that step
+        # alone left out.
+        return super(RedirectAuthenticatedUserMixin, self).dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return _SignInAgainForm
+
+    def get_success_url(self) -> str:
+        return self.then
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {**super().get_context_data(**kwargs), "app": self.app}
+
+    def form_valid(self, form) -> HttpResponse:
+        if form.user.pk != self.request.user.pk:
+            # The password was right: the other account's session starts here. Django's login
+            # would flush the old one too, but after allauth noted the password just entered.
+            logout(self.request)
+        return super().form_valid(form)
+
+
+def _without_force_login(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("force_login", None)
+    return f"{request.path}?{query.urlencode()}"
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,10 +150,13 @@ def _decide(request: HttpRequest, *, skip_if_authorized: bool) -> HttpResponse:
     app = pending.app
     if refusal := three_legged.oauth1_refusal(app):
         return error_page(request, refusal, status=403, app=app)
-    if request.GET.get("force_login") == "true" and request.session.get(FORCED) != pending.digest:
-        logout(request)
-        request.session[FORCED] = pending.digest
-        return redirect_to_login(request.get_full_path())
+    if request.GET.get("force_login") == "true":
+        # The App asks for a sign-in before the question. Signing in is the answer: no GET
+        # signs anyone out (any page can make a browser load this link).
+        then = _without_force_login(request)
+        if not request.user.is_authenticated:
+            return redirect_to_login(then)
+        return _SignInAgain.as_view(app=app, then=then)(request)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     asked = request.method == "POST"

@@ -19,6 +19,7 @@ from credentials import oauth1
 from credentials.models import Credential, Kind, RequestToken
 from credentials.services import regenerate_credential
 from tests.actors import act
+from tests.conftest import PASSWORD
 from tests.oauth.conftest import CALLBACK, HOSTILE_LOOPBACK_CALLBACKS, LOOPBACK_CALLBACKS, query_of
 
 pytestmark = pytest.mark.django_db
@@ -374,12 +375,115 @@ def test_authenticate_skips_the_question_once_the_user_authorized_the_level(cons
     assert skipped.status_code == 303 and "oauth_verifier=" in skipped["Location"]
 
 
-def test_force_login_signs_the_user_out_first(consumer, user_client):
+WRONG_PASSWORD = "The email address and/or password you specified are not correct."
+
+
+@pytest.mark.parametrize("endpoint", ["authorize", "authenticate"])
+def test_force_login_asks_a_signed_in_user_to_sign_in_again_and_signs_nobody_out(
+    consumer, user_client, end_user, endpoint
+):
+    """Any page can make a browser load this link, with a request token of its own App: the
+    GET shows a sign-in form and leaves the session as it was."""
     answer = form(request_token(consumer))
     response = user_client.get(
-        f"/oauth/authenticate?oauth_token={answer['oauth_token']}&force_login=true"
+        f"/oauth/{endpoint}?oauth_token={answer['oauth_token']}&force_login=true"
     )
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+    page = response.content.decode()
+    assert user_client.session["_auth_user_id"] == str(end_user.pk)
+    assert response.status_code == 200
+    assert "Storm Bot asks you to sign in again" in page
+    assert "You are signed in as <strong>grace@example.com</strong>" in page
+    assert 'name="login"' in page and 'name="password"' in page
+    assert "csrfmiddlewaretoken" in page
+    assert "wants to access your account" not in page
+    assert not RequestToken.objects.filter(authorized_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("endpoint", ["authorize", "authenticate"])
+def test_force_login_signs_in_the_account_whose_password_is_posted_and_it_is_asked(
+    consumer, user_client, other_user, endpoint
+):
+    answer = form(request_token(consumer))
+    question = f"/oauth/{endpoint}?oauth_token={answer['oauth_token']}"
+
+    switched = user_client.post(
+        f"{question}&force_login=true", {"login": other_user.email, "password": PASSWORD}
+    )
+
+    assert switched.status_code == 302 and switched["Location"] == question
+    assert user_client.session["_auth_user_id"] == str(other_user.pk)
+    # The password just entered counts as recent for that account (sensitive actions ask
+    # for it again only after ACCOUNT_REAUTHENTICATION_TIMEOUT).
+    assert user_client.session["account_authentication_methods_user"] == str(other_user.pk)
+    consent = user_client.get(question).content.decode()
+    assert "Storm Bot wants to access your account" in consent
+    assert "You are signed in as <strong>mallory@example.com</strong>" in consent
+    approved = user_client.post(question, {"decision": "authorize"})
+    tokens = form(access_token(consumer, answer, query_of(approved["Location"])["oauth_verifier"]))
+    assert tokens["user_id"] == str(other_user.pk) and tokens["screen_name"] == "mallory"
+
+
+def test_force_login_with_the_signed_in_accounts_own_password_goes_on_as_it(
+    consumer, user_client, end_user
+):
+    answer = form(request_token(consumer))
+    question = f"/oauth/authorize?oauth_token={answer['oauth_token']}"
+
+    response = user_client.post(
+        f"{question}&force_login=true", {"login": end_user.email, "password": PASSWORD}
+    )
+
+    assert response.status_code == 302 and response["Location"] == question
+    assert user_client.session["_auth_user_id"] == str(end_user.pk)
+    consent = user_client.get(question).content.decode()
+    assert "You are signed in as <strong>grace@example.com</strong>" in consent
+
+
+def test_force_login_with_a_wrong_password_signs_nobody_in_and_says_so_beside_the_field(
+    consumer, user_client, end_user, other_user
+):
+    answer = form(request_token(consumer))
+    url = f"/oauth/authorize?oauth_token={answer['oauth_token']}&force_login=true"
+
+    response = user_client.post(url, {"login": other_user.email, "password": "not-" + PASSWORD})
+
+    assert response.status_code == 200
+    assert user_client.session["_auth_user_id"] == str(end_user.pk)
+    assert response.context["form"].errors == {"password": [WRONG_PASSWORD]}
+    field = response.content.decode().split('name="password"')[0].rsplit('class="field', 1)[1]
+    assert WRONG_PASSWORD in field  # in the password field's own group, not above the form
+    still = user_client.get(f"/oauth/authorize?oauth_token={answer['oauth_token']}")
+    assert "You are signed in as <strong>grace@example.com</strong>" in still.content.decode()
+
+
+def test_force_login_signing_in_needs_the_csrf_token(consumer, end_user, other_user):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(end_user)
+    answer = form(request_token(consumer))
+    response = browser.post(
+        f"/oauth/authorize?oauth_token={answer['oauth_token']}&force_login=true",
+        {"login": other_user.email, "password": PASSWORD},
+    )
+    assert response.status_code == 403
+    assert browser.session["_auth_user_id"] == str(end_user.pk)
+
+
+def test_force_login_sends_a_signed_out_visitor_to_sign_in_then_to_the_question(
+    consumer, client, end_user
+):
+    """Signing in there is the sign-in force_login asks for: the question comes next, not
+    the form again."""
+    answer = form(request_token(consumer))
+    question = f"/oauth/authorize?oauth_token={answer['oauth_token']}"
+
+    response = client.get(f"{question}&force_login=true")
+
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?")
+    assert query_of(response["Location"]) == {"next": question}
+    signed_in = client.post(response["Location"], {"login": end_user.email, "password": PASSWORD})
+    assert signed_in["Location"] == question
+    assert "Storm Bot wants to access your account" in client.get(question).content.decode()
 
 
 def test_a_denied_request_token_goes_back_with_denied(consumer, user_client):
