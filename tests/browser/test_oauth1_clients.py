@@ -66,3 +66,42 @@ def test_oauth1session_with_oob_types_the_pin(page, live_server, consumer, user)
     assert len(pin) == 7 and pin.isdigit()
     assert tokens["oauth_token"].startswith("ptc_ut_")
     assert tokens["screen_name"] == user.email.partition("@")[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_force_login_signs_in_the_other_account_only_once_its_password_is_posted(
+    page, live_server, consumer, user, other_user
+):
+    """Signed in as one account, the visitor of a force_login link sees a sign-in form (the
+    session unchanged), signs in as another, and that account authorizes the App."""
+    base = live_server.url
+    session = OAuth1Session(consumer[0], client_secret=consumer[1], callback_uri=CALLBACK)
+    session.fetch_request_token(f"{base}/oauth/request_token")
+    landed = []
+
+    def callback(route):
+        landed.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<p>Back in the App</p>")
+
+    page.route("http://127.0.0.1:8766/**", callback)
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    page.goto(session.authorization_url(f"{base}/oauth/authorize", force_login="true"))
+    page.wait_for_selector("text=Storm Bot asks you to sign in again")
+    assert page.locator("main strong").first.inner_text() == user.email
+    page.fill("input[name=login]", other_user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Sign in and continue").click()
+    page.wait_for_selector("text=Read and write: read your posts and profile")
+    assert page.locator("main strong").first.inner_text() == other_user.email
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_selector("text=Back in the App")
+    session.parse_authorization_response(landed[-1])
+    tokens = session.fetch_access_token(f"{base}/oauth/access_token")
+
+    assert tokens["user_id"] == str(other_user.pk)
+    assert tokens["screen_name"] == other_user.email.partition("@")[0]
