@@ -58,3 +58,39 @@ def test_the_check_finds_an_upward_import(tmp_path, monkeypatch):
     (tmp_path / "apps" / "rogue.py").write_text("from credentials.services import x\n")
     monkeypatch.setattr("tests.test_layers.ROOT", tmp_path)
     assert violations() == ["apps/rogue.py imports credentials"]
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def views_imported_across_apps() -> list[str]:
+    """A page that another app renders lives in a module of its own (e.g. credentials.pages),
+    never in the other app's views: views are one app's request handlers."""
+    found = []
+    for package in LEVEL:
+        for path in sorted((ROOT / package).rglob("*.py")) if (ROOT / package).is_dir() else []:
+            for module in imported_modules(path):
+                owner, _, rest = module.partition(".")
+                if owner in LEVEL and owner != package and rest.split(".")[0] == "views":
+                    found.append(f"{path.relative_to(ROOT)} imports {owner}.views")
+    return sorted(set(found))
+
+
+def test_no_module_imports_another_apps_views():
+    assert views_imported_across_apps() == []
+
+
+def test_the_check_finds_a_view_imported_from_another_app(tmp_path, monkeypatch):
+    (tmp_path / "workspace").mkdir()
+    (tmp_path / "workspace" / "views.py").write_text("from credentials.views import page\n")
+    monkeypatch.setattr("tests.test_layers.ROOT", tmp_path)
+    assert views_imported_across_apps() == ["workspace/views.py imports credentials.views"]

@@ -8,7 +8,7 @@ from apps.forms import AppCreateForm
 from core.errors import REFUSALS
 from core.forms import ConfirmNameForm, add_service_errors
 from core.rendering import redirect_after_success, render_page
-from credentials.views import render_new_app
+from credentials.pages import render_new_app
 from projects.selectors import owned_project
 from workspace import services
 from workspace.selectors import workspace_dashboard_for

@@ -457,7 +457,7 @@ def test_an_error_report_after_generating_does_not_contain_the_new_value(
     from django.test import RequestFactory
     from django.views.debug import ExceptionReporter
 
-    from credentials import views
+    from credentials import pages
 
     generated = []
     real_generate = formats.generate
@@ -468,11 +468,11 @@ def test_an_error_report_after_generating_does_not_contain_the_new_value(
     def broken_render(*args, **kwargs):
         raise RuntimeError("template exploded")
 
-    monkeypatch.setattr(views, "render_page", broken_render)
+    monkeypatch.setattr(pages, "render_page", broken_render)
     request = RequestFactory().post(regenerate_url(app, "access_token"))
     request.user = app.owner
     try:
-        views.render_keys_tab(
+        pages.render_keys_tab(
             request,
             app,
             issued=regenerate_credential(app=app, kind=Kind.ACCESS_TOKEN, actor=act(app.owner)),
