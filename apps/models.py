@@ -221,6 +221,11 @@ class TypeOfApp(models.TextChoices):
         return self in (TypeOfApp.WEB, TypeOfApp.BOT)
 
 
+# The OAuth 2.0 scope granted only to Apps that request email addresses (which needs a terms of
+# service and a privacy policy URL), so users know where their address goes.
+EMAIL_SCOPE = "users.email"
+
+
 class UserAuthenticationSettings(models.Model):
     """How an App signs users in: OAuth 1.0a and/or OAuth 2.0, and what it may ask for.
 

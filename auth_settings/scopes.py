@@ -5,11 +5,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from apps.models import UserAuthenticationSettings
+from apps.models import EMAIL_SCOPE, UserAuthenticationSettings
 
-# Granted only to Apps that request email addresses (which needs a terms of service and a
-# privacy policy URL), so users know where their address goes.
-EMAIL_SCOPE = "users.email"
 # RFC 6749, section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
 

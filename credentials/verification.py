@@ -27,7 +27,7 @@ from django.views.decorators.debug import sensitive_variables
 from psycopg.errors import error_from_result
 from psycopg.pq import DiagnosticField, ExecStatus, TransactionStatus
 
-from apps.models import App, Permission, Status, UserAuthenticationSettings
+from apps.models import EMAIL_SCOPE, App, Permission, Status, UserAuthenticationSettings
 from core.metrics import VERIFICATIONS
 from credentials import at_rest, formats
 from credentials.models import (
@@ -539,8 +539,6 @@ def _user_token_answer(
 
 _UNKNOWN_USER_TOKEN = UserTokenVerification(Reason.UNKNOWN)
 _BAD_CHECKSUM_USER_TOKEN = UserTokenVerification(Reason.BAD_CHECKSUM)
-# The scope only Apps that request email may hold (auth_settings.scopes.EMAIL_SCOPE).
-EMAIL_SCOPE = "users.email"
 
 
 def _effective_scopes(granted: list[str], request_email: bool) -> tuple[str, ...]:

@@ -14,8 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.models import Permission, UserAuthenticationSettings
-from auth_settings.scopes import EMAIL_SCOPE
+from apps.models import EMAIL_SCOPE, Permission, UserAuthenticationSettings
 from core.api import JSONParser
 from credentials.verification import TokenUser
 from platform_api import selectors, services
