@@ -1,7 +1,8 @@
 """What each kind of key or token looks like: a kind prefix, a base62 body, a CRC32 checksum.
 
 GitHub's scheme: a scanner recognises a leaked value by its prefix, and a typo fails the
-checksum before any database query. README.md lists one regular expression per kind.
+checksum before any database query. docs/credential-formats.md lists one regular expression per
+kind.
 """
 
 import re

@@ -80,13 +80,13 @@ def test_scanner_patterns_find_a_leaked_value_in_text():
     assert not re.findall(formats.BEARER_TOKEN.pattern, leak)
 
 
-def test_the_readme_lists_each_format_for_secret_scanners():
+def test_the_docs_list_each_format_for_secret_scanners():
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    page = (Path(__file__).resolve().parents[2] / "docs" / "credential-formats.md").read_text()
 
     for fmt in ALL:
-        assert f"`{fmt.pattern}`" in readme
+        assert f"`{fmt.pattern}`" in page
 
 
 def test_no_character_is_favoured():
