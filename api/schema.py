@@ -113,5 +113,6 @@ class PorticoAutoSchema(AutoSchema):
 
 def only_the_portal_api(endpoints: list) -> list:
     """The schema documents the portal REST API; the platform API (X API v2 paths) and the
-    authorization server are protocols of their own, documented in README."""
+    authorization server are protocols of their own, documented in docs/platform-api.md and
+    docs/authorization-server.md."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]

@@ -267,7 +267,7 @@ class Portico:
             "WEB_CONCURRENCY": str(workers),
             "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics"),
         }
-        # The database settings an operator may be comparing (README's configuration table).
+        # The database settings an operator may be comparing (docs/configuration.md's table).
         for name in ("DATABASE_POOL", "DATABASE_PREPARED_STATEMENTS"):
             if name in os.environ:
                 self.environment[name] = os.environ[name]

@@ -52,7 +52,9 @@ def env_keyring(name: str, *, development_seed: str) -> list[tuple[str, bytes]]:
     entries = env_list(name)
     if not entries:
         if not DEBUG:
-            raise ImproperlyConfigured(f"Set {name} (required when DEBUG is off; see README.md).")
+            raise ImproperlyConfigured(
+                f"Set {name} (required when DEBUG is off; see docs/configuration.md)."
+            )
         return [("dev", hashlib.sha256(f"{development_seed}:{SECRET_KEY}".encode()).digest())]
     keyring = []
     for entry in entries:

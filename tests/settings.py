@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "portico-tests-only-" + "x" * 40)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-# Keys and tokens at rest: fixed test-only keys (production sets its own, see README.md).
+# Keys and tokens at rest: fixed test-only keys (production sets its own: docs/configuration.md).
 os.environ.setdefault("PORTICO_TOKEN_PEPPERS", "t1:cG9ydGljby10ZXN0cy1wZXBwZXItMDEyMzQ1Njc4OWE")
 os.environ.setdefault("PORTICO_ENCRYPTION_KEYS", "k1:cG9ydGljby10ZXN0cy1hZXMta2V5LTAxMjM0NTY3ODk")
 

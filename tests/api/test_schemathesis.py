@@ -3,7 +3,7 @@ operator's for the last, so the operator endpoints are reached too): no 5xx, and
 response matches the schema (status code, content type, headers, body).
 
 Bounded for CI: SCHEMATHESIS_EXAMPLES examples per operation and phase (default 5), a fixed
-seed; README.md says how long it takes."""
+seed; docs/rest-api.md says how long it takes."""
 
 import os
 import shutil

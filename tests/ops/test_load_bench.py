@@ -1,6 +1,7 @@
 """bench/load.py keeps working: a tiny run (one second a scenario, two workers) against the
 cluster's own PostgreSQL and Redis. Nothing about speed is asserted (the figures are the
-bench's, in README); only that every scenario ran without an error and left nothing behind."""
+bench's, in docs/performance.md); only that every scenario ran without an error and left
+nothing behind."""
 
 import re
 import subprocess

@@ -34,7 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
-            # The demo account's password is published in README.md.
+            # The demo account's password is published in README.md and docs/getting-started.md.
             raise CommandError(
                 "seed_demo creates an account whose password is public; it runs only with "
                 "DEBUG=1 (as `make run` sets), never on a production database."
@@ -78,7 +78,7 @@ class Command(BaseCommand):
         )
         create_app(actor=actor, name="Storm Bot Staging", project=project)
         create_app(actor=actor, name="API Playground")
-        # Posts for the platform API's curl examples in README.md to read.
+        # Posts for the platform API's curl examples in docs/getting-started.md to read.
         caller = Caller(Context.OAUTH1_USER, bot.pk, bot.app_id, user)
         for text in DEMO_POSTS:
             create_post(caller=caller, text=text)
