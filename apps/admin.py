@@ -7,6 +7,7 @@ from apps.forms import SuspendAppsForm
 from apps.models import App, Suspension
 from apps.services import reinstate_apps, remove_app, suspend_apps
 from core.errors import ValidationError
+from core.numbers import parse_id
 
 
 class SuspensionInline(admin.TabularInline):
@@ -45,8 +46,9 @@ class AppAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term.strip().isdigit():
-            queryset |= self.model.objects.filter(Q(app_id=int(search_term.strip())))
+        app_id = parse_id(search_term.strip())
+        if app_id is not None:
+            queryset |= self.model.objects.filter(Q(app_id=app_id))
         return queryset, may_have_duplicates
 
     def has_add_permission(self, request):

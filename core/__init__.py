@@ -1,4 +1,5 @@
-"""Portico's small shared library: domain errors, the acting party, form and page helpers.
+"""Portico's small shared library: domain errors, the acting party, form and page helpers,
+ids and numbers read from outside.
 
 It sits below every Django app and imports none of them.
 """

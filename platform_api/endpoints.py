@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from apps.models import EMAIL_SCOPE, Permission, UserAuthenticationSettings
 from core.api import JSONParser
+from core.numbers import parse_id, parse_number
 from credentials.verification import TokenUser
 from platform_api import selectors, services
 from platform_api.access import ACCESS_LEVEL_HEADER, Caller, Context
@@ -126,10 +127,10 @@ class PlatformEndpoint(APIView):
         return request.data.get("text")
 
     def max_results(self, request, *, default: int, low: int, high: int) -> int:
-        raw = request.query_params.get("max_results", str(default))
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        number = parse_number(request.query_params.get("max_results", str(default)), low, high)
+        if number is None:
             raise InvalidRequest(f"max_results must be a whole number from {low} to {high}.")
-        return int(raw)
+        return number
 
     def tweet_fields(self, request) -> list[str]:
         raw = request.query_params.get("tweet.fields", "")
@@ -158,9 +159,10 @@ def _public_fields(user) -> TokenUser:
 
 
 def _ids(route_id: str, what: str) -> int:
-    if not route_id.isdigit() or len(route_id) > 19:
+    number = parse_id(route_id)
+    if number is None:
         raise InvalidRequest(f"The {what} id must be a number.")
-    return int(route_id)
+    return number
 
 
 class UsersMe(PlatformEndpoint):
@@ -350,10 +352,10 @@ class UsageTweets(PlatformEndpoint):
         )
 
     def max_results_days(self, request) -> int:
-        raw = request.query_params.get("days", "7")
-        if not raw.isdigit() or not 1 <= int(raw) <= 90:
+        days = parse_number(request.query_params.get("days", "7"), 1, 90)
+        if days is None:
             raise InvalidRequest("days must be a whole number from 1 to 90.")
-        return int(raw)
+        return days
 
 
 def as_view(endpoint: type[PlatformEndpoint]):

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 
 from apps.models import App
 from core.errors import NotFound, ValidationError
+from core.numbers import parse_id
 from platform_api.models import DailyUsage, DirectMessage, Outcome, Post, RecentError
 
 
@@ -81,11 +82,12 @@ class Page:
 
 def _page(queryset, *, max_results: int, pagination_token: str | None) -> Page:
     if pagination_token:
-        if not pagination_token.isdigit() or len(pagination_token) > 19:
+        before = parse_id(pagination_token)
+        if before is None:
             raise ValidationError(
                 {"pagination_token": "The pagination_token is not one this API gave."}
             )
-        queryset = queryset.filter(pk__lt=int(pagination_token))
+        queryset = queryset.filter(pk__lt=before)
     items = list(queryset.order_by("-id")[: max_results + 1])
     more = len(items) > max_results
     items = items[:max_results]

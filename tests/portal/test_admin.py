@@ -2,6 +2,7 @@
 
 import pytest
 
+from apps.models import App
 from apps.services import delete_app
 from audit.models import AuditEvent
 from core.actor import Via
@@ -27,6 +28,17 @@ def test_apps_are_found_by_name_app_id_and_owner_email(operator, app, other_user
     assert (
         "Unrelated" in operator.get("/admin/apps/app/", {"q": str(other.app_id)}).content.decode()
     )
+
+
+@pytest.mark.parametrize("term", ["²", "١", "１", "1" * 20])
+def test_an_app_id_search_in_other_than_ascii_digits_finds_nothing(operator, app, term):
+    # `²` made int() raise (a 500) and `١` was read as 1: neither is an App ID.
+    App.objects.filter(pk=app.pk).update(app_id=1)
+    response = operator.get("/admin/apps/app/", {"q": term})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert "Storm Bot" not in response.content.decode()
+    assert "Storm Bot" in operator.get("/admin/apps/app/", {"q": " 1 "}).content.decode()
 
 
 def test_apps_are_filtered_by_status_and_environment(operator, app):
