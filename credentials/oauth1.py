@@ -34,6 +34,7 @@ from redis import Redis
 from apps.models import Permission
 from core.errors import Unavailable
 from core.limits import CACHE_OUTAGES
+from core.numbers import MAX_ID, parse_number
 from core.shared_cache import packed, redis_client, send
 from credentials.verification import (
     Reason,
@@ -297,10 +298,9 @@ class _RedisNonces:
 
 
 def _check_timestamp(parsed: ParsedRequest, now: float) -> int:
-    try:
-        timestamp = int(parsed.oauth.get("oauth_timestamp", ""))
-    except ValueError as error:
-        raise SignedRequestRefused("oauth_timestamp must be seconds since 1970.") from error
+    timestamp = parse_number(parsed.oauth.get("oauth_timestamp"), 0, MAX_ID)
+    if timestamp is None:
+        raise SignedRequestRefused("oauth_timestamp must be seconds since 1970.")
     if abs(now - timestamp) > TIMESTAMP_WINDOW_SECONDS:
         raise SignedRequestRefused(
             "oauth_timestamp is more than 5 minutes from the server's clock: check the "

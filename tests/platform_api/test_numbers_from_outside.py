@@ -2,15 +2,20 @@
 int() refuses) and `١` (which int() reads as 1) get the endpoint's 400 problem, never a 500 nor
 a lookup of id 1."""
 
+import time
+
 import pytest
+from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER
+from oauthlib.oauth1 import Client as Signer
 
 from platform_api.models import DirectMessage, Post
-from tests.platform_api.conftest import app_only, oauth2_headers, post_of
+from tests.platform_api.conftest import access_token, app_only, oauth2_headers, post_of
 from tests.platform_api.test_authentication import problem
 
 pytestmark = pytest.mark.django_db
 
 NOT_ASCII_DIGITS = ["²", "١", "١٢", "１", "9223372036854775808"]
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 def refused(response, detail: str) -> None:
@@ -84,3 +89,31 @@ def test_ascii_ids_and_counts_still_work(client, app, user, bearer):
     assert [item["id"] for item in page.json()["data"]] == [str(made.pk)]
     assert client.get("/2/usage/tweets", {"days": "90"}, **app_only(bearer)).status_code == 200
     assert Post.objects.count() == 1
+
+
+def signed_at(keys, timestamp: str) -> dict:
+    signer = Signer(
+        keys.consumer_key,
+        client_secret=keys.consumer_secret,
+        resource_owner_key=keys.token,
+        resource_owner_secret=keys.token_secret,
+        signature_type=SIGNATURE_TYPE_AUTH_HEADER,
+        timestamp=timestamp,
+    )
+    _, headers, _ = signer.sign("http://testserver/2/users/me", http_method="GET")
+    return {"HTTP_AUTHORIZATION": headers["Authorization"]}
+
+
+@pytest.mark.parametrize(
+    "write",
+    [lambda now: now.translate(ARABIC_INDIC), lambda now: f"+{now}", lambda now: f" {now}"],
+    ids=["arabic-indic", "plus", "space"],
+)
+def test_an_oauth1_timestamp_of_other_digits_is_refused_though_signed(client, app, user, write):
+    # int() reads all three as the current time; the signature covers them as written.
+    keys = access_token(app, user)
+    response = client.get("/2/users/me", **signed_at(keys, write(str(int(time.time())))))
+    assert response.status_code == 401
+    assert problem(response) == "invalid-signed-request"
+    assert response.json()["detail"] == "oauth_timestamp must be seconds since 1970."
+    assert client.get("/2/users/me", **signed_at(keys, str(int(time.time())))).status_code == 200
