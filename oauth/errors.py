@@ -1,8 +1,12 @@
 """The authorization server's refusals, in the protocols' own words (RFC 6749 §5.2, §4.1.2.1)."""
 
-from django.http import JsonResponse
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from core.errors import TooManyChanges, Unavailable
+from core.upload_limits import PAST_UPLOAD_LIMITS, upload_limit_message
 
 
 class OAuthError(Exception):
@@ -57,3 +61,32 @@ def temporarily_unavailable(error: Unavailable) -> OAuthError:
         status=503,
         retry_after=error.retry_after,
     )
+
+
+def reading_the_request_first(refuse: Callable[[str], HttpResponse]):
+    """A decorator for the endpoints Apps call with a form body: the query and the form are
+    read before the view runs, so a request past Django's upload limits (core.upload_limits),
+    which Django would answer with its HTML 400 page, gets `refuse(message)`, the protocol's
+    own refusal, before any credential is looked up, any call counted, anything issued or
+    revoked."""
+
+    def decorator(view):
+        @wraps(view)
+        def read_first(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            try:
+                # Django parses each on its first read, and raises there past its limits.
+                request.GET  # noqa: B018
+                request.POST  # noqa: B018
+            except PAST_UPLOAD_LIMITS as error:
+                return refuse(upload_limit_message(error))
+            return view(request, *args, **kwargs)
+
+        return read_first
+
+    return decorator
+
+
+# The OAuth 2.0 endpoints' answer (RFC 6749 §5.2: invalid_request, 400, no-store).
+oauth2_request_read_first = reading_the_request_first(
+    lambda message: invalid_request(message).response()
+)

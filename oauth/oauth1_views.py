@@ -31,6 +31,7 @@ from credentials.oauth1 import (
 )
 from credentials.services import revoke_credential
 from oauth import three_legged
+from oauth.errors import reading_the_request_first
 from oauth.views import SeeOther, app_actor, error_page, oauth_actor, origin_of
 
 FORM = "application/x-www-form-urlencoded"
@@ -51,8 +52,15 @@ def _refused(error: SignedRequestRefused) -> HttpResponse:
     return response
 
 
+# RFC 5849 §3.2: a malformed request is a 400, in the same plain text as every other refusal.
+oauth1_request_read_first = reading_the_request_first(
+    lambda message: _refused(SignedRequestRefused(message, status=400))
+)
+
+
 @csrf_exempt
 @require_POST
+@oauth1_request_read_first
 def request_token(request: HttpRequest) -> HttpResponse:
     try:
         signed = authenticate(request, token_lookup=None)
@@ -208,6 +216,7 @@ def _with_query(url: str, params: dict) -> str:
 @csrf_exempt
 @require_POST
 @sensitive_post_parameters()
+@oauth1_request_read_first
 def access_token(request: HttpRequest) -> HttpResponse:
     try:
         signed = authenticate(request, token_lookup=three_legged.request_token_grant)
@@ -231,6 +240,7 @@ def access_token(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
+@oauth1_request_read_first
 def invalidate_token(request: HttpRequest) -> HttpResponse:
     """Signed with the API Key and the Access Token being invalidated."""
     try:

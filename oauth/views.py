@@ -37,7 +37,12 @@ from oauth.clients import (
     refusal_of,
     standing_refusal,
 )
-from oauth.errors import OAuthError, invalid_client, invalid_request
+from oauth.errors import (
+    OAuthError,
+    invalid_client,
+    invalid_request,
+    oauth2_request_read_first,
+)
 
 PKCE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 
@@ -208,6 +213,7 @@ def _token_json(body: dict) -> HttpResponse:
 @csrf_exempt
 @require_POST
 @sensitive_post_parameters()
+@oauth2_request_read_first
 def token(request: HttpRequest) -> HttpResponse:
     """`POST /2/oauth2/token`: authorization_code and refresh_token grants."""
     try:
@@ -241,6 +247,7 @@ def token(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 @sensitive_post_parameters()
+@oauth2_request_read_first
 def revoke(request: HttpRequest) -> HttpResponse:
     """`POST /2/oauth2/revoke` (RFC 7009): 200 whether or not the token was known."""
     try:
@@ -255,6 +262,7 @@ def revoke(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 @sensitive_post_parameters()
+@oauth2_request_read_first
 def introspect(request: HttpRequest) -> HttpResponse:
     """`POST /2/oauth2/introspect` (RFC 7662), for resource servers holding an operator's
     resource-server key (`Authorization: Bearer ptc_rk_…`, or HTTP Basic name:key)."""
@@ -314,6 +322,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 @sensitive_post_parameters()
+@oauth2_request_read_first
 def app_only_token(request: HttpRequest) -> HttpResponse:
     """`POST /oauth2/token` with client_credentials: the App's Bearer Token. Portico keeps
     only its digest, so this issues a new one (the previous one keeps working for an hour)."""
@@ -331,6 +340,7 @@ def app_only_token(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 @sensitive_post_parameters()
+@oauth2_request_read_first
 def app_only_invalidate(request: HttpRequest) -> HttpResponse:
     """`POST /oauth2/invalidate_token`: the App's Bearer Token named in `access_token` stops."""
     try:
