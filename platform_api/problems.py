@@ -1,13 +1,15 @@
 """The platform API's errors: RFC 9457 `application/problem+json` with `type`, `title`,
 `detail` and `status`, whatever refused the call (authentication, a permission, a rate limit,
-a service's domain error, DRF's parser)."""
+a service's domain error, DRF's parser, Django's upload limits)."""
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 
 from core.errors import PorticoError
+from core.upload_limits import PAST_UPLOAD_LIMITS, upload_limit_message
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -119,6 +121,14 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, PorticoError):
         slug, title = _CORE_SLUGS.get(exc.type, (exc.type, exc.title))
         return problem_response(exc.status, slug, title, exc.message, headers)
+    if isinstance(exc, PAST_UPLOAD_LIMITS):
+        # Raised by Django while the body (or query) is read: in an OAuth 1.0a signature's
+        # check, a parser, request.query_params. Past the size, 413; too many fields, 400.
+        if isinstance(exc, RequestDataTooBig):
+            status, slug, title = 413, "request-too-large", "Request Too Large"
+        else:
+            status, slug, title = 400, "invalid-request", "Invalid Request"
+        return problem_response(status, slug, title, upload_limit_message(exc), headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     for kind, (status, slug, title) in _DRF_SLUGS.items():

@@ -3,8 +3,6 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS) at an endpoint Apps call gets the protocol's own 
 Django's HTML 400 page, and changes nothing: OAuth 2.0's invalid_request JSON, OAuth 1.0a's
 plain text."""
 
-from urllib.parse import urlencode
-
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -20,25 +18,9 @@ from tests.oauth.conftest import CALLBACK, pkce_pair
 from tests.oauth.test_app_only_and_account import basic as app_only_basic
 from tests.oauth.test_oauth1_protocol import access_token, authorized_request_token
 from tests.oauth.test_oauth2_protocol import basic, code_for, exchange
+from tests.upload_limits import FORM, TOO_LARGE, TOO_MANY, too_large, too_many_fields
 
 pytestmark = pytest.mark.django_db
-FORM = "application/x-www-form-urlencoded"
-TOO_LARGE = "The request body is larger than Portico accepts (2.5 MB)."
-TOO_MANY = "The request's query or form body has more fields than Portico accepts (1000)."
-
-
-def too_large(params: dict) -> str:
-    """`params` form-encoded, padded to DATA_UPLOAD_MAX_MEMORY_SIZE + 1 bytes."""
-    body = urlencode({**params, "padding": ""})
-    return body + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1 - len(body))
-
-
-def too_many_fields(params: dict) -> str:
-    """`params` and more fields, DATA_UPLOAD_MAX_NUMBER_FIELDS + 1 in all (a small body)."""
-    extra = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1 - len(params)
-    return urlencode({**params, **{f"field{n}": "1" for n in range(extra)}})
-
-
 BODIES = pytest.mark.parametrize(
     ("make_body", "message"),
     [(too_large, TOO_LARGE), (too_many_fields, TOO_MANY)],

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import get_resolver
 
 import portal.wsgi
@@ -21,7 +21,8 @@ from credentials.services import regenerate_credential
 from platform_api.models import Post
 from tests.actors import act
 from tests.ops.test_probes import REDIS_DOWN
-from tests.platform_api.conftest import access_token, oauth2_token
+from tests.platform_api.conftest import access_token, oauth2_headers, oauth2_token
+from tests.upload_limits import TOO_LARGE, TOO_MANY, json_too_large, too_many_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +213,35 @@ def test_every_path_the_api_chain_serves_is_the_platform_api():
             if route.startswith("2/") and not route.startswith("2/oauth2/"):
                 assert pattern.namespace == "platform_api", route
     assert str(get_resolver().url_patterns[0].namespace) == "platform_api"  # resolved first
+
+
+def test_a_body_past_the_upload_limits_gets_the_same_problem_through_either_chain(app, user):
+    """The short chain answers a body Django refuses as the full one does: problem+json, not
+    Django's HTML 400 page."""
+    headers = oauth2_headers(app, user)
+    body = json_too_large(text="through gunicorn's entry point")
+    full = Client().post("/2/tweets", body, content_type="application/json", **headers)
+    short = call(
+        "/2/tweets",
+        method="POST",
+        body=body.encode(),
+        content_type="application/json",
+        authorization=headers["HTTP_AUTHORIZATION"],
+    )
+    keys = access_token(app, user)
+    signed = keys.sign("POST", "http://testserver/2/tweets")
+    many = call(
+        "/2/tweets",
+        method="POST",
+        body=too_many_fields({"text": "hi"}).encode(),
+        content_type="application/x-www-form-urlencoded",
+        authorization=signed,
+    )
+
+    assert (short.status, short["Content-Type"]) == (413, "application/problem+json")
+    assert (full.status_code, full["Content-Type"]) == (413, "application/problem+json")
+    assert short.json() == full.json()
+    assert short.json()["detail"] == TOO_LARGE
+    assert (many.status, many["Content-Type"]) == (400, "application/problem+json")
+    assert many.json()["detail"] == TOO_MANY
+    assert not Post.objects.exists()
