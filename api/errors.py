@@ -1,17 +1,20 @@
 """Every refusal of the portal REST API as `application/problem+json` (RFC 9457): Portico's
-domain errors (core.errors, each with its status, type and title) and DRF's own, mapped here
-once. A validation error carries `errors`, messages by field (`__all__` for the whole request).
+domain errors (core.errors, each with its status, type and title), DRF's own and Django's upload
+limits (core.upload_limits), mapped here once. A validation error carries `errors`, messages by
+field (`__all__` for the whole request).
 """
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
 
 from core.errors import NON_FIELD, NotFound, PorticoError, TooManyChanges
+from core.upload_limits import PAST_UPLOAD_LIMITS, upload_limit_message
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -77,6 +80,14 @@ def exception_handler(error: Exception, context: dict) -> Response | None:
         return problem(
             error.status, error.type, error.title, error.message, errors=errors, headers=headers
         )
+    if isinstance(error, PAST_UPLOAD_LIMITS):
+        # Raised by Django while DRF reads the body (or the query): past the size, 413; too
+        # many fields or files, 400 as for any other body that cannot be read.
+        if isinstance(error, RequestDataTooBig):
+            status, type_, title = 413, "request-too-large", "The request is too large"
+        else:
+            status, type_, title = 400, *_DRF_PROBLEMS[exceptions.ParseError]
+        return problem(status, type_, title, upload_limit_message(error))
     if isinstance(error, Http404):
         error = exceptions.NotFound(str(error) or NotFound.title)
     elif isinstance(error, DjangoPermissionDenied):

@@ -68,6 +68,7 @@ _REFUSALS = {
     "404": "not-found: nothing of yours by that id (other accounts' objects are not found either)",
     "409": "app-suspended, conflict, limit-reached",
     "412": "precondition-failed: If-Match names an old ETag; nothing was changed",
+    "413": "request-too-large: the body is over DATA_UPLOAD_MAX_MEMORY_SIZE; nothing was changed",
     "415": "unsupported-media-type",
     "429": "too-many-changes, too-many-requests: try again after Retry-After seconds",
 }
