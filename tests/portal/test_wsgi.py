@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import get_resolver
 
 import portal.wsgi
@@ -21,7 +21,7 @@ from credentials.services import regenerate_credential
 from platform_api.models import Post
 from tests.actors import act
 from tests.ops.test_probes import REDIS_DOWN
-from tests.platform_api.conftest import access_token, oauth2_headers, oauth2_token
+from tests.platform_api.conftest import access_token, oauth2_token
 from tests.upload_limits import TOO_LARGE, TOO_MANY, json_too_large, too_many_fields
 
 pytestmark = pytest.mark.django_db
@@ -215,33 +215,37 @@ def test_every_path_the_api_chain_serves_is_the_platform_api():
     assert str(get_resolver().url_patterns[0].namespace) == "platform_api"  # resolved first
 
 
-def test_a_body_past_the_upload_limits_gets_the_same_problem_through_either_chain(app, user):
-    """The short chain answers a body Django refuses as the full one does: problem+json, not
-    Django's HTML 400 page."""
-    headers = oauth2_headers(app, user)
-    body = json_too_large(text="through gunicorn's entry point")
-    full = Client().post("/2/tweets", body, content_type="application/json", **headers)
-    short = call(
+def test_a_body_past_the_upload_limits_gets_the_api_problem_through_its_own_chain(app, user):
+    """The short chain answers a body Django refuses as the full one does (see
+    tests/platform_api/test_oversized_requests.py): problem+json, not Django's HTML 400 page."""
+    too_large = call(
         "/2/tweets",
         method="POST",
-        body=body.encode(),
+        body=json_too_large(text="through gunicorn's entry point").encode(),
         content_type="application/json",
-        authorization=headers["HTTP_AUTHORIZATION"],
+        authorization=bearer_header(app, user),
     )
-    keys = access_token(app, user)
-    signed = keys.sign("POST", "http://testserver/2/tweets")
-    many = call(
+    too_many = call(
         "/2/tweets",
         method="POST",
         body=too_many_fields({"text": "hi"}).encode(),
         content_type="application/x-www-form-urlencoded",
-        authorization=signed,
+        authorization=access_token(app, user).sign("POST", "http://testserver/2/tweets"),
     )
 
-    assert (short.status, short["Content-Type"]) == (413, "application/problem+json")
-    assert (full.status_code, full["Content-Type"]) == (413, "application/problem+json")
-    assert short.json() == full.json()
-    assert short.json()["detail"] == TOO_LARGE
-    assert (many.status, many["Content-Type"]) == (400, "application/problem+json")
-    assert many.json()["detail"] == TOO_MANY
+    problems = f"{settings.PORTICO_SITE_URL}/2/problems"
+    assert (too_large.status, too_large["Content-Type"]) == (413, "application/problem+json")
+    assert too_large.json() == {
+        "type": f"{problems}/request-too-large",
+        "title": "Request Too Large",
+        "detail": TOO_LARGE,
+        "status": 413,
+    }
+    assert (too_many.status, too_many["Content-Type"]) == (400, "application/problem+json")
+    assert too_many.json() == {
+        "type": f"{problems}/invalid-request",
+        "title": "Invalid Request",
+        "detail": TOO_MANY,
+        "status": 400,
+    }
     assert not Post.objects.exists()
