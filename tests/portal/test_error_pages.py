@@ -55,3 +55,21 @@ def test_a_server_error_gets_portico_s_page(user, monkeypatch):
 
     assert_portico_page(response, 500, "Something went wrong")
     assert "the database went away" not in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/signup/", "/help/"])
+def test_a_query_with_too_many_fields_gets_portico_s_bad_request_page(path):
+    query = "&".join(f"f{number}=1" for number in range(1001))  # DATA_UPLOAD_MAX_NUMBER_FIELDS
+
+    response = Client(raise_request_exception=False).get(f"{path}?{query}")
+
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert_portico_page(response, 400, "Portico could not read this request")
+
+
+def test_the_sign_in_link_still_carries_next_back_to_the_consent_page(client):
+    page = client.get("/accounts/password/reset/?next=/i/oauth2/authorize%3Fclient_id%3Dx")
+    assert (
+        'href="/accounts/login/?next=/i/oauth2/authorize%3Fclient_id%3Dx"' in page.content.decode()
+    )
