@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run serve test lint bench load side-by-side wrk
+.PHONY: install run serve test lint bench bench-compare load side-by-side wrk
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12) and "Portico needs Python 3.12 or newer" or 0)'
@@ -56,6 +56,20 @@ bench: install
 	$(PY) bench/verify_bearer.py
 	$(PY) bench/platform_api.py
 	$(PY) bench/oauth_tokens.py
+
+# make bench's benches for REF (checked out in a temporary git worktree) and for the working tree,
+# alternating, RUNS times each, on SQLite and on PostgreSQL + Redis (127.0.0.1: a disposable
+# database per run, Redis database 14 flushed); every figure for both and the change. Exits 1
+# when a figure is more than 10 % worse. bench/compare.py --help for the other options.
+RUNS ?= 3
+ifneq ($(filter bench-compare,$(MAKECMDGOALS)),)
+ifeq ($(strip $(REF)),)
+$(error Name the commit to compare the working tree with: make bench-compare REF=<commit> [RUNS=3])
+endif
+endif
+
+bench-compare: install
+	$(PY) bench/compare.py --ref '$(REF)' --runs $(RUNS)
 
 # Load test (bench, not a test): wrk against make serve's gunicorn (4 workers) on the PostgreSQL
 # server of DATABASE_URL (a disposable database is made and dropped) and the Redis database of
