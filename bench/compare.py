@@ -48,9 +48,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import loadgen  # noqa: E402
+try:
+    from bench import loadgen  # imported as bench.compare (the tests)
+except ImportError:  # run as a script: its folder is on sys.path
+    import loadgen
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET = 10.0  # % a figure may get worse
@@ -153,6 +154,7 @@ def compare(args: argparse.Namespace) -> int:
     ref_tree = work / "ref"
     try:
         _git("worktree", "add", "--detach", "--quiet", str(ref_tree), commit)
+        print(f"{args.ref} checked out in {ref_tree}", file=sys.stderr, flush=True)
         trees = {"ref": ref_tree, "work": ROOT}
         results = run_all(args, trees, work)
     finally:

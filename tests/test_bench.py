@@ -1,9 +1,13 @@
-"""The bench script keeps running as the code changes (its numbers are read by people, not here)."""
+"""The bench scripts keep running as the code changes (their numbers are read by people and by
+bench/compare.py, not judged here)."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+from bench import compare
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +38,7 @@ def test_the_bearer_bench_runs_and_prints_both_times_and_their_ratio():
         "Bearer Token verification",
         "ratio",
     ]
+    assert list(compare.figures("verify_bearer", result.stdout)) == ["Bearer Token verification"]
 
 
 def test_the_platform_api_bench_runs_and_prints_each_part_and_the_ratio():
@@ -47,6 +52,11 @@ def test_the_platform_api_bench_runs_and_prints_each_part_and_the_ratio():
     assert [line.split()[0] for line in lines[2:7]] == parts
     assert lines[7] == "endpoint: POST /2/tweets with a user's OAuth 2.0 access token"
     assert [line.split()[0] for line in lines[8:]] == parts
+    assert list(compare.figures("platform_api", result.stdout)) == [
+        f"{endpoint} {variant}"
+        for endpoint in ("GET /2/users/me", "POST /2/tweets")
+        for variant in ("+ verify", "+ rate limit", "+ usage")
+    ]
 
 
 def test_the_side_by_side_bench_asks_for_a_postgresql_server_in_one_line():
@@ -83,3 +93,53 @@ def test_the_oauth_bench_runs_and_prints_each_ratio():
         "OAuth 1.0a signed request",
     ]
     assert all(" ratio " in line for line in lines[1:])
+    assert list(compare.figures("oauth_tokens", result.stdout)) == [
+        line.split(":")[0] for line in lines[1:]
+    ]
+
+
+# bench/compare.py reads the figures above (each bench's smoke test checks it reads all of
+# them); its own smoke test runs one bench, since each run of a bench takes about as long as
+# its smoke test and a comparison runs every bench twice.
+
+
+def test_the_comparison_runs_ref_and_the_working_tree_and_prints_each_figure_and_its_change():
+    result = run_bench(
+        "bench/compare.py",
+        *("--ref", "HEAD", "--quick", "--runs", "1"),
+        *("--databases", "sqlite", "--benches", "verify_bearer"),
+        timeout=240,
+    )
+
+    assert result.returncode in (0, 1), result.stderr  # 1: over budget (a quick run is noise)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("REF: HEAD = ")
+    header = lines.index(next(line for line in lines if line.startswith("database ")))
+    assert lines[header].split() == [
+        *("database", "bench", "figure", "HEAD", "working", "tree"),
+        *("change", "budget", "10", "%"),
+    ]
+    assert re.fullmatch(
+        r"sqlite +verify_bearer +Bearer Token verification +\d+\.\d\dx +\d+\.\d\dx"
+        r" +[+-]\d+\.\d % +(ok|OVER)",
+        lines[header + 1],
+    ), result.stdout
+    assert (result.returncode == 1) == lines[-1].endswith("worse than at HEAD")
+    checked_out = re.search(r"^HEAD checked out in (\S+)$", result.stderr, re.MULTILINE)[1]
+    worktrees = subprocess.run(  # noqa: S603
+        ["git", "-C", str(ROOT), "worktree", "list", "--porcelain"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert not Path(checked_out).exists()
+    assert f"worktree {checked_out}\n" not in worktrees
+
+
+def test_the_comparison_names_a_ref_that_is_no_commit():
+    result = run_bench("bench/compare.py", "--ref", "no-such-commit", timeout=60)
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "bench/compare.py: no-such-commit is not a commit of this repository"
+    )
