@@ -1,15 +1,20 @@
 """The in-process benches' environment: Portico's production settings on a throwaway SQLite
-database (or DATABASE_URL's), with bench-only keys, set up before Django is."""
+database (or DATABASE_URL's), with bench-only keys, set up before Django is. The throwaway
+database's folder is removed when the bench ends."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 import django
 
 
 def set_up_django() -> None:
-    workdir = tempfile.mkdtemp(prefix="portico-bench-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
+    if "DATABASE_URL" not in os.environ:
+        workdir = tempfile.mkdtemp(prefix="portico-bench-")
+        atexit.register(shutil.rmtree, workdir, ignore_errors=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("SECRET_KEY", "portico-bench-only-" + "b" * 40)
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
