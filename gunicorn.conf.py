@@ -39,10 +39,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # a stuck worker is kil
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5  # behind a proxy that reuses connections
 # Recycle each worker after about this many requests, staggered, so none grows without bound.
-# A restart imports Django and Portico again (0.8 s of CPU) and opens its connections again: at
-# 2,000 a worker serving a few hundred requests a second was replaced every few seconds
-# (/healthz under wrk: 753 req/s against 1,288 at 200,000); at 200,000, every few minutes at
-# most, well under 1% of its time.
+# A restart imports Django and Portico again and opens its connections again, so a busy worker
+# recycled too often spends a visible share of its time starting (docs/performance.md measures
+# 2,000 against 200,000).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "200000"))
 max_requests_jitter = max_requests // 10
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - heartbeats

@@ -2,9 +2,9 @@
 API (a pipeline, `SET NX EX` on the write server, a script), and the windows the limits count
 (core.limits).
 
-Django's RedisCache builds a client object on every call (about 80 us with redis-py 8); one
-client per connection pool does the same work (the client is thread-safe, the pool hands out
-connections). Nothing is remembered here but the client; the counts live in the cache (the
+Django's RedisCache builds a client object on every call; one client per connection pool does
+the same work once (the client is thread-safe, the pool hands out connections; the cost is in
+docs/performance.md). Nothing is remembered here but the client; the counts live in the cache (the
 local-memory one for `make run`, where there is one process).
 """
 
@@ -40,8 +40,8 @@ def redis_client(backend: BaseCache | None = None) -> Redis | None:
 
 
 # Counting windows for the limits (core.limits): one Lua script a call, so a count and the
-# guards it depends on cost one round trip (redis-py spends ~40 us of CPU per round trip, a
-# fifth of a bare request), and run atomically, so no other process counts in between.
+# guards it depends on cost one round trip (a round trip's CPU is most of what a limit costs a
+# request), and run atomically, so no other process counts in between.
 _TAKE_UNLESS = """
 for i = 2, #KEYS do
   if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[i]) then return -(i - 1) end
@@ -83,8 +83,8 @@ def _run_script(client: Redis, script: str, names: list[str], args: list) -> int
 # This thread's own connection to the shared cache's Redis, for the hot paths that make one
 # call a request (the limits here, the OAuth 1.0a nonces in credentials.oauth1). redis-py's
 # command handling and its pool's check-out and release (metrics, a poll of the socket, health
-# checks) cost more CPU than the round trip itself (~145 us against ~75 us a call inside a
-# request); the price is one more Redis connection per process (or thread).
+# checks) cost more CPU than the round trip itself (docs/performance.md); the price is one more
+# Redis connection per process (or thread).
 _threads = threading.local()
 
 

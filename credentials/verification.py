@@ -714,13 +714,12 @@ _UNDEFINED_PREPARED_STATEMENT = b"26000"  # someone ran DEALLOCATE ALL or DISCAR
 def _fetch_one_through_libpq(
     pgconn, statement: _Statement, params: list[str], *, prepare: bool = True
 ) -> tuple | None:
-    """psycopg's cursor spends about 100 us of Python per query adapting and loading values;
-    libpq's own call with text parameters does the same lookup for a fifth of that.
+    """libpq's own call with text parameters: psycopg's cursor adapts and loads every value in
+    Python, which costs more than the lookup itself (docs/performance.md has the figures).
 
-    Each statement is prepared once per connection: PostgreSQL then skips parsing and planning
-    the joins on every call (about 300 us of its CPU per lookup down to 75 on the development
-    machine). `prepare` is off when psycopg's are (`prepare_threshold` None in the database
-    OPTIONS, for a pooler in transaction mode that cannot keep them)."""
+    Each statement is prepared once per connection, so PostgreSQL parses and plans the joins
+    once rather than on every call. `prepare` is off when psycopg's are (`prepare_threshold`
+    None in the database OPTIONS, for a pooler in transaction mode that cannot keep them)."""
     values = [param.encode() for param in params]
     if prepare:
         result = pgconn.exec_prepared(prepared_name(pgconn, statement.sql), values)
