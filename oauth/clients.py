@@ -148,7 +148,7 @@ def _token_endpoint_client(
 def _partial_instance(model, fields: dict):
     """A model instance from some of its fields (by attribute name), the others deferred
     (loaded on access), as `from_db` makes one from a row, without `__init__`'s walk over
-    every field (most of the cost): as unpickling does, `__new__`, the values in
+    every field: as unpickling does, `__new__`, the values in
     `__dict__`, and the state of a row read from the database. Nothing listens to these
     models' pre_init or post_init signals, which this skips (a test holds it)."""
     instance = model.__new__(model)
