@@ -41,6 +41,21 @@ def test_the_bearer_bench_runs_and_prints_both_times_and_their_ratio():
     assert list(compare.figures("verify_bearer", result.stdout)) == ["Bearer Token verification"]
 
 
+def test_the_lookup_floor_bench_runs_each_way_of_asking_against_the_bare_request():
+    result = run_bench("bench/lookup_floor.py", "--calls", "20", "--rounds", "2", timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("database: sqlite, 20 calls x 2 rounds")
+    assert [line[:14].strip() for line in lines[1:]] == [
+        "bare request",
+        "statement",
+        "django cursor",
+        "orm",
+    ]
+    assert all(line.endswith("x") for line in lines[1:])
+
+
 def test_the_platform_api_bench_runs_and_prints_each_part_and_the_ratio():
     result = run_bench("bench/platform_api.py", "--calls", "20", "--rounds", "2", timeout=120)
 
