@@ -11,6 +11,8 @@ import sys
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.conf import Environment
+
 KEY_HOWTO = (
     'make a key with python3 -c "import base64, secrets; '
     'print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())"'
@@ -29,7 +31,7 @@ REQUIRED = {
 
 def problems(environ: os._Environ | dict) -> list[str]:
     found = [f"Set {name}: {why}." for name, why in REQUIRED.items() if not environ.get(name)]
-    if environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}:
+    if Environment(environ)["DEBUG"]:
         found.append("Unset DEBUG: the production server runs with DEBUG off.")
     url = environ.get("DATABASE_URL", "")
     if url and not url.startswith(("postgres://", "postgresql://")):

@@ -1,10 +1,13 @@
 """`make serve`: the production configuration refuses to start, one clear line for each missing
 secret or key, before anything is migrated or served."""
 
+import multiprocessing
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from core.conf import Environment
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "cG9ydGljby10ZXN0cy1wZXBwZXItMDEyMzQ1Njc4OWE"
@@ -86,7 +89,8 @@ def test_make_serve_checks_before_it_migrates_and_serves_with_gunicorn_conf():
 def test_gunicorn_conf_takes_workers_from_the_cpu_count_and_logs_no_query_string():
     text = (ROOT / "gunicorn.conf.py").read_text()
 
-    assert "multiprocessing.cpu_count() * 2 + 1" in text
+    assert 'workers = _env["WEB_CONCURRENCY"]' in text
+    assert Environment({})["WEB_CONCURRENCY"] == multiprocessing.cpu_count() * 2 + 1
     assert "%(U)s" in text and '%(r)s"' not in text and '%(q)s"' not in text
     for setting in ("timeout", "graceful_timeout", "accesslog", "max_requests"):
         assert f"\n{setting} = " in text
