@@ -3,11 +3,11 @@ answered here, as a field, so templates only display."""
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Prefetch
 
 from apps import services
 from apps.models import App, UserAuthenticationSettings
+from core.conf import portico
 from core.errors import NotFound
 from projects.models import Project
 from projects.services import projects_full_message, room_for_project
@@ -64,7 +64,7 @@ def dashboard_for(user) -> Dashboard:
             for project in projects
         ],
         standalone_apps=standalone_apps,
-        apps_per_project_limit=settings.PORTICO_MAX_APPS_PER_PROJECT,
+        apps_per_project_limit=portico.MAX_APPS_PER_PROJECT,
         can_create_project=room_for_project(len(projects)),
         cannot_create_project_because=projects_full_message(),
         can_create_app=account_has_room,

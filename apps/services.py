@@ -5,7 +5,6 @@ calls `create_app` here."""
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,6 +17,7 @@ from audit.actions import APP_DETAIL_FIELDS, Action
 from audit.services import record_event
 from core import limits
 from core.actor import Actor
+from core.conf import portico
 from core.errors import Conflict, LimitReached, Suspended, ValidationError, validating
 from notices.services import queue_notice
 from projects.models import Project
@@ -54,23 +54,23 @@ def new_app_id() -> int:
 
 def room_in_account(apps_in_account: int) -> bool:
     """Whether an account with this many Apps (standalone ones included) may have one more."""
-    return apps_in_account < settings.PORTICO_MAX_APPS_PER_ACCOUNT
+    return apps_in_account < portico.MAX_APPS_PER_ACCOUNT
 
 
 def room_in_project(apps_in_project: int) -> bool:
     """Whether a Project with this many Apps may hold one more."""
-    return apps_in_project < settings.PORTICO_MAX_APPS_PER_PROJECT
+    return apps_in_project < portico.MAX_APPS_PER_PROJECT
 
 
 def account_full_message() -> str:
     return (
-        f"An account can have at most {settings.PORTICO_MAX_APPS_PER_ACCOUNT} Apps, standalone "
+        f"An account can have at most {portico.MAX_APPS_PER_ACCOUNT} Apps, standalone "
         "ones included. Delete an App you no longer need first."
     )
 
 
 def project_full_message(project: Project) -> str:
-    limit = settings.PORTICO_MAX_APPS_PER_PROJECT
+    limit = portico.MAX_APPS_PER_PROJECT
     return f"A Project can have at most {limit} Apps; “{project.name}” is full."
 
 
@@ -262,7 +262,7 @@ def suspend_apps(*, apps: list[App], actor: Actor, policy_area: str, explanation
                     "app": app,
                     "policy_area": PolicyArea(policy_area).label,
                     "explanation": explanation,
-                    "appeal_url": settings.PORTICO_SITE_URL + app.appeal_url,
+                    "appeal_url": portico.SITE_URL + app.appeal_url,
                 },
             )
             suspended.append(app)
@@ -286,7 +286,7 @@ def reinstate_apps(*, apps: list[App], actor: Actor) -> list[App]:
                 recipient=app.owner.email,
                 subject="Application reinstatement notice",
                 template="apps/email/reinstatement_notice.txt",
-                context={"app": app, "site_url": settings.PORTICO_SITE_URL},
+                context={"app": app, "site_url": portico.SITE_URL},
             )
             reinstated.append(app)
     return reinstated

@@ -1,14 +1,14 @@
 """Refuse to start with a scope list the authorization server could not use."""
 
-from django.conf import settings
 from django.core.checks import Error, register
 
 from auth_settings.scopes import SCOPE_TOKEN
+from core.conf import portico
 
 
 @register()
 def check_oauth2_scopes(app_configs, **kwargs) -> list[Error]:
-    scopes = settings.PORTICO_OAUTH2_SCOPES
+    scopes = portico.OAUTH2_SCOPES
     if not isinstance(scopes, dict) or not scopes:
         return [
             Error(

@@ -3,9 +3,8 @@
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from apps.models import EMAIL_SCOPE, UserAuthenticationSettings
+from core.conf import portico
 
 # RFC 6749, section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
@@ -20,7 +19,7 @@ class Scope:
 
 def configured_scopes() -> dict[str, str]:
     """Scope name -> one-line description, as the operator configured them."""
-    return dict(settings.PORTICO_OAUTH2_SCOPES)
+    return dict(portico.OAUTH2_SCOPES)
 
 
 def is_grantable(name: str, auth_settings: UserAuthenticationSettings) -> bool:

@@ -1,7 +1,10 @@
 """Portico's settings, declared once: every environment variable it reads, with how the value is
-parsed, its default and one line of meaning.
+parsed, its default and one line of meaning, and `portico`, the object app code reads Portico's
+own settings through.
 
-portal/settings.py and gunicorn.conf.py read the environment through `Environment`.
+- portal/settings.py and gunicorn.conf.py read the environment through `Environment`;
+- app code reads `portico.MAX_APPS_PER_PROJECT` (the Django setting PORTICO_MAX_APPS_PER_PROJECT),
+  kept after the first read and dropped when a test changes the setting (`setting_changed`).
 """
 
 import base64
@@ -14,7 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 # Key ids are stored next to each digest and ciphertext (credentials.Credential.pepper_id and
@@ -613,3 +619,39 @@ class Environment:
     def django_settings(self) -> dict[str, Any]:
         """Portico's own Django settings (PORTICO_*), for portal/settings.py."""
         return {setting.name: self[setting.name] for setting in DECLARED if setting.django_setting}
+
+
+PREFIX = "PORTICO_"
+
+
+class PorticoSettings:
+    """Portico's own settings: `portico.MAX_APPS_PER_PROJECT` is the Django setting
+    PORTICO_MAX_APPS_PER_PROJECT. Read once from django.conf.settings, then an attribute like
+    any other (the data plane reads some on every call); `setting_changed`
+    (override_settings, pytest-django's `settings`) drops the kept value."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        name = PREFIX + attribute
+        if name not in SETTINGS or not SETTINGS[name].django_setting:
+            raise AttributeError(f"Portico declares no setting {name} (see core/conf.py).")
+        value = getattr(settings, name)
+        self.__dict__[attribute] = value
+        return value
+
+    def __dir__(self) -> list[str]:
+        return [s.name.removeprefix(PREFIX) for s in DECLARED if s.django_setting]
+
+    def reload(self, name: str | None = None) -> None:
+        """Forget the kept value of the Django setting `name`, or of every setting."""
+        if name is None:
+            self.__dict__.clear()
+        elif name.startswith(PREFIX):
+            self.__dict__.pop(name.removeprefix(PREFIX), None)
+
+
+portico = PorticoSettings()
+
+
+@receiver(setting_changed)
+def _reload_portico(*, setting: str, **kwargs: Any) -> None:
+    portico.reload(setting)

@@ -10,10 +10,10 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.conf import settings
 from redis.exceptions import RedisError
 
 from core.actor import Actor
+from core.conf import portico
 from core.errors import ReauthenticationNeeded, TooManyChanges, Unavailable
 from core.shared_cache import add_to_windows, take_unless
 
@@ -29,15 +29,19 @@ CACHE_OUTAGE_MESSAGE = (
 @dataclass(frozen=True)
 class Limit:
     """At most `per_window()` actions named `name` per subject (an account, an App, a client
-    address) in `window_seconds`."""
+    address) in `window_seconds`; `setting` names the limit's setting (`portico.<setting>`)."""
 
     name: str
     setting: str
     window_seconds: int
     message: str
 
+    def __post_init__(self) -> None:
+        if self.setting not in dir(portico):
+            raise ValueError(f"{self.name}: Portico declares no setting {self.setting}.")
+
     def per_window(self) -> int:
-        return getattr(settings, self.setting)
+        return getattr(portico, self.setting)
 
     def key(self, subject: object, now: float) -> str:
         return f"limit:{self.name}:{subject}:{int(now // self.window_seconds)}"
@@ -93,7 +97,7 @@ def _counted_or_unavailable(limit: Limit):
 
 SENSITIVE_ACTIONS = Limit(
     name="sensitive",
-    setting="PORTICO_CREDENTIAL_CHANGES_PER_WINDOW",
+    setting="CREDENTIAL_CHANGES_PER_WINDOW",
     window_seconds=15 * 60,
     message=(
         "Too many changes to keys, tokens and Apps from this account: at most {limit} in "
@@ -102,7 +106,7 @@ SENSITIVE_ACTIONS = Limit(
 )
 APP_DETAILS_SAVES = Limit(
     name="app-details",
-    setting="PORTICO_APP_DETAILS_SAVES_PER_WINDOW",
+    setting="APP_DETAILS_SAVES_PER_WINDOW",
     window_seconds=15 * 60,
     message=(
         "Too many saves of App details from this account: at most {limit} in {minutes} "
@@ -112,7 +116,7 @@ APP_DETAILS_SAVES = Limit(
 
 HELP_REQUESTS = Limit(
     name="help-request",
-    setting="PORTICO_HELP_REQUESTS_PER_HOUR",
+    setting="HELP_REQUESTS_PER_HOUR",
     window_seconds=60 * 60,
     message=(
         "You already sent {limit} help requests this hour, the most an account may send. This "

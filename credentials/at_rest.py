@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+
+from core.conf import portico
 
 NONCE_LENGTH = 12
 
@@ -42,7 +43,7 @@ def _keyed_peppers() -> tuple[tuple[str, hmac.HMAC], ...]:
     # and reading the setting or keying HMAC anew costs more than the hash itself.
     return tuple(
         (pepper_id, hmac.new(pepper, digestmod=hashlib.sha256))
-        for pepper_id, pepper in settings.PORTICO_TOKEN_PEPPERS
+        for pepper_id, pepper in portico.TOKEN_PEPPERS
     )
 
 
@@ -65,12 +66,12 @@ class Sealed:
 
 
 def current_key_id() -> str:
-    return settings.PORTICO_ENCRYPTION_KEYS[0][0]
+    return portico.ENCRYPTION_KEYS[0][0]
 
 
 def encrypt(plaintext: str, *, context: str) -> Sealed:
     """Encrypt under the current key; `context` (authenticated, not stored) binds it to its row."""
-    key_id, key = settings.PORTICO_ENCRYPTION_KEYS[0]
+    key_id, key = portico.ENCRYPTION_KEYS[0]
     nonce = secrets.token_bytes(NONCE_LENGTH)
     ciphertext = AESGCM(key).encrypt(nonce, plaintext.encode(), context.encode())
     return Sealed(key_id, nonce + ciphertext)
@@ -87,7 +88,7 @@ def decrypt(sealed: Sealed, *, context: str) -> str:
 def _cipher(key_id: str) -> AESGCM:
     # Keyed once per key id: a signed OAuth 1.0a request decrypts two secrets, and building
     # the cipher (and reading the setting) cost more than decrypting.
-    return AESGCM(dict(settings.PORTICO_ENCRYPTION_KEYS)[key_id])
+    return AESGCM(dict(portico.ENCRYPTION_KEYS)[key_id])
 
 
 @receiver(setting_changed)

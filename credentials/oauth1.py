@@ -23,7 +23,6 @@ from itertools import chain
 from typing import NamedTuple
 from urllib.parse import quote, unquote
 
-from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
@@ -32,6 +31,7 @@ from django.views.decorators.debug import sensitive_variables
 from redis import Redis
 
 from apps.models import Permission
+from core.conf import portico
 from core.errors import Unavailable
 from core.limits import CACHE_OUTAGES
 from core.numbers import MAX_ID, parse_number
@@ -127,7 +127,7 @@ def base_string_uri(request: HttpRequest) -> str:
     meta = request.META
     scheme = meta.get("wsgi.url_scheme", "http")
     host = meta.get("HTTP_HOST") or meta.get("SERVER_NAME", "")
-    proxies = settings.PORTICO_TRUSTED_PROXY_COUNT
+    proxies = portico.TRUSTED_PROXY_COUNT
     if proxies:
         scheme = _forwarded(meta.get("HTTP_X_FORWARDED_PROTO"), proxies) or scheme
         host = _forwarded(meta.get("HTTP_X_FORWARDED_HOST"), proxies) or host

@@ -20,7 +20,6 @@ from enum import StrEnum
 from functools import cache, partial
 from typing import Any, NamedTuple
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.views.decorators.debug import sensitive_variables
@@ -28,6 +27,7 @@ from psycopg.errors import error_from_result
 from psycopg.pq import DiagnosticField, ExecStatus, TransactionStatus
 
 from apps.models import EMAIL_SCOPE, App, Permission, Status, UserAuthenticationSettings
+from core.conf import portico
 from core.metrics import VERIFICATIONS
 from credentials import at_rest, formats
 from credentials.models import (
@@ -542,7 +542,7 @@ _BAD_CHECKSUM_USER_TOKEN = UserTokenVerification(Reason.BAD_CHECKSUM)
 
 
 def _effective_scopes(granted: list[str], request_email: bool) -> tuple[str, ...]:
-    offered = settings.PORTICO_OAUTH2_SCOPES
+    offered = portico.OAUTH2_SCOPES
     return tuple(
         scope for scope in granted if scope in offered and (scope != EMAIL_SCOPE or request_email)
     )

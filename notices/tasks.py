@@ -3,11 +3,11 @@
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
+from core.conf import portico
 from notices.models import Notice
 
 logger = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ def deliver_notice(notice_id: int) -> str:
         send_mail(notice.subject, notice.body, None, [notice.recipient])
     except Exception as error:  # any mail failure: never lose the notice
         notice.last_error = f"{type(error).__name__}: {error}"[:200]
-        gave_up = notice.attempts >= settings.PORTICO_NOTICE_MAX_ATTEMPTS
+        gave_up = notice.attempts >= portico.NOTICE_MAX_ATTEMPTS
         notice.status = Notice.Status.FAILED if gave_up else Notice.Status.PENDING
         notice.save(update_fields=["attempts", "last_error", "status"])
         logger.warning(

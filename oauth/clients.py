@@ -46,7 +46,7 @@ from oauth.errors import OAuthError, invalid_client, slow_down, temporarily_unav
 WINDOW_SECONDS = 15 * 60
 APP_ONLY_REQUESTS = Limit(
     name="oauth-app-only",
-    setting="PORTICO_OAUTH_APP_ONLY_REQUESTS_PER_WINDOW",
+    setting="OAUTH_APP_ONLY_REQUESTS_PER_WINDOW",
     window_seconds=WINDOW_SECONDS,
     message=(
         "Too many calls to /oauth2/token and /oauth2/invalidate_token for this App: at most "
@@ -56,7 +56,7 @@ APP_ONLY_REQUESTS = Limit(
 )
 OAUTH2_TOKEN_REQUESTS = Limit(
     name="oauth2-token",
-    setting="PORTICO_OAUTH2_TOKEN_REQUESTS_PER_WINDOW",
+    setting="OAUTH2_TOKEN_REQUESTS_PER_WINDOW",
     window_seconds=WINDOW_SECONDS,
     message=(
         "Too many calls to the OAuth 2.0 token and revocation endpoints for this App: at most "
@@ -66,7 +66,7 @@ OAUTH2_TOKEN_REQUESTS = Limit(
 )
 FAILURES_PER_CLIENT = Limit(
     name="oauth-failed-client",
-    setting="PORTICO_OAUTH_FAILED_AUTHENTICATIONS_PER_CLIENT",
+    setting="OAUTH_FAILED_AUTHENTICATIONS_PER_CLIENT",
     window_seconds=WINDOW_SECONDS,
     message=(
         "Too many failed client authentications with this client identifier from your "
@@ -76,7 +76,7 @@ FAILURES_PER_CLIENT = Limit(
 )
 FAILURES_PER_ADDRESS = Limit(
     name="oauth-failed-address",
-    setting="PORTICO_OAUTH_FAILED_AUTHENTICATIONS_PER_ADDRESS",
+    setting="OAUTH_FAILED_AUTHENTICATIONS_PER_ADDRESS",
     window_seconds=WINDOW_SECONDS,
     message=(
         "Too many failed client authentications from your address: at most {limit} in "

@@ -15,7 +15,6 @@ from authlib.oauth2.rfc7636.challenge import (
     compare_s256_code_challenge,
     create_s256_code_challenge,
 )
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -24,6 +23,7 @@ from apps.models import App
 from audit.actions import Action, Consent
 from audit.services import record_event
 from core.actor import Actor
+from core.conf import portico
 from core.errors import NotFound, Suspended, TooManyChanges, ValidationError
 from core.metrics import TOKENS_ISSUED
 from core.transactions import retried_on_conflict
@@ -273,7 +273,7 @@ def _exchange_code_in_one_statement(
         # The challenges, not the verifier, go to the database (a `plain` one is the verifier
         # itself, so only where plain PKCE is allowed).
         s256_challenge=create_s256_code_challenge(code_verifier),
-        plain_challenge=code_verifier if settings.PORTICO_OAUTH2_ALLOW_PLAIN_PKCE else None,
+        plain_challenge=code_verifier if portico.OAUTH2_ALLOW_PLAIN_PKCE else None,
     )
     if spent is None:
         raise invalid_grant(_unspendable_code(app, candidates))

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from auth_settings.scopes import configured_scopes, is_grantable
 from core.actor import Actor, Via
 from core.client_ip import client_ip
+from core.conf import portico
 from core.middleware import actor_of
 from credentials.verification import verify_resource_server_key, verify_user_access_token
 from oauth import selectors, services
@@ -61,7 +62,7 @@ def app_actor(request: HttpRequest) -> Actor:
 
 def issuer() -> str:
     """This server's identifier (RFC 8414 `issuer`, RFC 9207 `iss`): the portal's address."""
-    return settings.PORTICO_SITE_URL
+    return portico.SITE_URL
 
 
 class SeeOther(HttpResponseRedirect):
@@ -126,7 +127,7 @@ class _AuthorizationRequest:
 
     @staticmethod
     def methods() -> list[str]:
-        return ["S256", "plain"] if settings.PORTICO_OAUTH2_ALLOW_PLAIN_PKCE else ["S256"]
+        return ["S256", "plain"] if portico.OAUTH2_ALLOW_PLAIN_PKCE else ["S256"]
 
     def scope_descriptions(self) -> list[tuple[str, str]]:
         offered = configured_scopes()

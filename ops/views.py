@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from core.conf import portico
 from core.limits import CACHE_OUTAGES
 from core.metrics import NOTICES_PENDING
 from notices.models import Notice
@@ -91,7 +92,7 @@ def _migrations() -> str:
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus metrics, for a scraper presenting PORTICO_METRICS_TOKEN as a Bearer Token.
     Without that setting the endpoint does not exist (404)."""
-    expected = settings.PORTICO_METRICS_TOKEN
+    expected = portico.METRICS_TOKEN
     if not expected:
         raise Http404("Metrics are off: set PORTICO_METRICS_TOKEN.")
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")

@@ -15,10 +15,10 @@ import threading
 import uuid
 from collections import Counter
 
-from django.conf import settings
 from django.core.cache import cache
 from redis.exceptions import ResponseError
 
+from core.conf import portico
 from core.shared_cache import redis_client
 
 logger = logging.getLogger(__name__)
@@ -85,9 +85,7 @@ def add_usage(field: str, error: dict | None) -> None:
 def _schedule_push(client) -> None:
     # The request thread's client goes to the timer: Django's caches are per thread, and a
     # backend made in the timer's thread would open a connection pool of its own every time.
-    timer = threading.Timer(
-        settings.PORTICO_USAGE_PUSH_SECONDS, _push_in_background, args=(client,)
-    )
+    timer = threading.Timer(portico.USAGE_PUSH_SECONDS, _push_in_background, args=(client,))
     timer.daemon = True  # a process exiting does not wait for it (gunicorn's worker_exit pushes)
     timer.start()
 

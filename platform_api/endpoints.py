@@ -5,7 +5,6 @@ refusals included, gets the rate-limit headers and is counted in the App's usage
 
 from functools import cache
 
-from django.conf import settings
 from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from rest_framework import status
@@ -16,6 +15,7 @@ from rest_framework.views import APIView
 
 from apps.models import EMAIL_SCOPE, Permission, UserAuthenticationSettings
 from core.api import JSONParser
+from core.conf import portico
 from core.numbers import parse_id, parse_number
 from credentials.verification import TokenUser
 from platform_api import selectors, services
@@ -78,7 +78,7 @@ class PlatformEndpoint(APIView):
         return f"{method if known else '*'} {self.route}"
 
     def get_authenticators(self):
-        paths = tuple(settings.PORTICO_PLATFORM_AUTHENTICATION)
+        paths = tuple(portico.PLATFORM_AUTHENTICATION)
         return [authentication() for authentication in _authentication_classes(paths)]
 
     def get_permissions(self):

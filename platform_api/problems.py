@@ -2,12 +2,12 @@
 `detail` and `status`, whatever refused the call (authentication, a permission, a rate limit,
 a service's domain error, DRF's parser, Django's upload limits)."""
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from core.conf import portico
 from core.errors import PorticoError
 from core.upload_limits import PAST_UPLOAD_LIMITS, upload_limit_message
 
@@ -15,7 +15,7 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
 def problem_type_uri(slug: str) -> str:
-    return f"{settings.PORTICO_SITE_URL}/2/problems/{slug}"
+    return f"{portico.SITE_URL}/2/problems/{slug}"
 
 
 class Problem(exceptions.APIException):

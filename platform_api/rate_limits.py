@@ -4,9 +4,9 @@ sees the same count. Every answer carries x-rate-limit-limit, -remaining and -re
 
 import time
 
-from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
+from core.conf import portico
 from core.shared_cache import take_unless
 from platform_api.problems import RateLimited
 
@@ -16,7 +16,7 @@ WINDOW_SECONDS = 15 * 60
 def limit_of(endpoint: str, *, user_context: bool) -> int | None:
     """The endpoint's limit per window; None for an endpoint the setting does not name, 0 for
     one this kind of caller may not call at all."""
-    limits = settings.PORTICO_PLATFORM_RATE_LIMITS.get(endpoint)
+    limits = portico.PLATFORM_RATE_LIMITS.get(endpoint)
     if limits is None:
         return None
     app_only, per_user = limits

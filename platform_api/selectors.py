@@ -4,11 +4,11 @@ queries."""
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
 
 from apps.models import App
+from core.conf import portico
 from core.errors import NotFound, ValidationError
 from core.numbers import parse_id
 from platform_api.models import DailyUsage, DirectMessage, Outcome, Post, RecentError
@@ -41,7 +41,7 @@ def month_bounds(today: date | None = None) -> tuple[datetime, date]:
 
 def _usage(used: int) -> PostUsage:
     _, reset = month_bounds()
-    return PostUsage(used=used, cap=settings.PORTICO_MONTHLY_POST_CAP, reset_date=reset)
+    return PostUsage(used=used, cap=portico.MONTHLY_POST_CAP, reset_date=reset)
 
 
 def post_usage_of_app(app: App) -> PostUsage:

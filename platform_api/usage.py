@@ -18,10 +18,10 @@ import time
 from collections import defaultdict
 from datetime import UTC, date, datetime
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from apps.models import App
+from core.conf import portico
 from platform_api import counters
 from platform_api.models import DailyUsage, Outcome, RecentError
 
@@ -51,7 +51,7 @@ def _flush_when_due() -> None:
     now = time.monotonic()
     if now < _next_flush:
         return
-    _next_flush = now + settings.PORTICO_USAGE_FLUSH_SECONDS
+    _next_flush = now + portico.USAGE_FLUSH_SECONDS
     try:
         flush()
     except Exception:  # the call itself succeeded; the counts wait for the next flush

@@ -4,7 +4,6 @@ A Project's Apps are deleted first (workspace.services.delete_project); the data
 to delete a Project that still holds one.
 """
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import RestrictedError
@@ -12,6 +11,7 @@ from django.db.models import RestrictedError
 from audit.actions import Action
 from audit.services import record_event
 from core.actor import Actor
+from core.conf import portico
 from core.errors import Conflict, LimitReached, validating
 from projects.models import Project
 
@@ -24,12 +24,12 @@ def lock_account(owner) -> None:
 
 def room_for_project(projects_in_account: int) -> bool:
     """Whether an account with this many Projects may create one more."""
-    return projects_in_account < settings.PORTICO_MAX_PROJECTS_PER_ACCOUNT
+    return projects_in_account < portico.MAX_PROJECTS_PER_ACCOUNT
 
 
 def projects_full_message() -> str:
     return (
-        f"An account can have at most {settings.PORTICO_MAX_PROJECTS_PER_ACCOUNT} Projects. "
+        f"An account can have at most {portico.MAX_PROJECTS_PER_ACCOUNT} Projects. "
         "Delete a Project you no longer need to create a new one."
     )
 

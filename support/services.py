@@ -1,6 +1,5 @@
 """The platform help form: requests from developers, answers from staff, emails both ways."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
@@ -10,6 +9,7 @@ from apps.models import App
 from audit.actions import Action
 from audit.services import record_event
 from core.actor import Actor
+from core.conf import portico
 from core.errors import ValidationError, validating
 from core.limits import HELP_REQUESTS
 from notices.services import queue_notice
@@ -37,8 +37,8 @@ def submit_help_request(
         )
         context = {
             "help_request": help_request,
-            "requests_url": settings.PORTICO_SITE_URL + reverse("support:help_requests"),
-            "admin_url": settings.PORTICO_SITE_URL
+            "requests_url": portico.SITE_URL + reverse("support:help_requests"),
+            "admin_url": portico.SITE_URL
             + reverse("admin:support_helprequest_change", args=[help_request.pk]),
         }
         queue_notice(
@@ -84,7 +84,7 @@ def answer_help_request(
             template="support/email/answered.txt",
             context={
                 "help_request": help_request,
-                "requests_url": settings.PORTICO_SITE_URL + reverse("support:help_requests"),
+                "requests_url": portico.SITE_URL + reverse("support:help_requests"),
             },
         )
     return help_request

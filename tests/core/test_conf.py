@@ -1,18 +1,79 @@
 """core.conf: each setting declared once, parsed from the environment with a clear message when
-malformed."""
+malformed, and read by app code through `portico`, which follows the tests' setting changes."""
 
 import base64
 import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
 
-from core.conf import PLATFORM_RATE_LIMITS, Environment
+from core.conf import DECLARED, PLATFORM_RATE_LIMITS, Environment, portico
+from core.limits import Limit
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
 PRODUCTION = {"SECRET_KEY": "s" * 50, "PORTICO_TOKEN_PEPPERS": f"p1:{KEY}"}
+
+
+def test_portico_reads_the_django_setting_and_follows_override_settings():
+    assert portico.MAX_APPS_PER_PROJECT == settings.PORTICO_MAX_APPS_PER_PROJECT == 3
+    assert vars(portico)["MAX_APPS_PER_PROJECT"] == 3  # kept: the next read is an attribute
+
+    with override_settings(PORTICO_MAX_APPS_PER_PROJECT=7):
+        assert portico.MAX_APPS_PER_PROJECT == 7
+
+    assert portico.MAX_APPS_PER_PROJECT == 3
+
+
+def test_portico_follows_the_settings_fixture(settings):
+    assert portico.SITE_URL == "http://127.0.0.1:8000"
+
+    settings.PORTICO_SITE_URL = "https://portal.example.com"
+
+    assert portico.SITE_URL == "https://portal.example.com"
+
+
+def test_a_change_to_one_setting_keeps_the_others(settings):
+    scopes = portico.OAUTH2_SCOPES
+
+    settings.PORTICO_MAX_APPS_PER_ACCOUNT = 1
+
+    assert portico.MAX_APPS_PER_ACCOUNT == 1
+    assert vars(portico)["OAUTH2_SCOPES"] is scopes
+
+
+def test_a_name_portico_does_not_declare_is_refused():
+    with pytest.raises(AttributeError, match="no setting PORTICO_MAX_APPS"):
+        portico.MAX_APPS  # noqa: B018
+    # Declared, but read into DRF's settings, not a Django setting of its own.
+    with pytest.raises(AttributeError, match="no setting PORTICO_API_RATE_PER_ACCOUNT"):
+        portico.API_RATE_PER_ACCOUNT  # noqa: B018
+
+
+def test_a_limit_on_an_undeclared_setting_is_refused_when_it_is_made():
+    with pytest.raises(ValueError, match="declares no setting CREDENTIAL_CHANGES"):
+        Limit(name="typo", setting="CREDENTIAL_CHANGES", window_seconds=60, message="")
+
+
+def test_every_portico_django_setting_is_declared():
+    in_settings = {name for name in dir(settings) if name.startswith("PORTICO_")}
+    assert in_settings == {setting.name for setting in DECLARED if setting.django_setting}
+    assert set(dir(portico)) == {name.removeprefix("PORTICO_") for name in in_settings}
+
+
+def test_app_code_reads_portico_settings_only_through_portico():
+    packages = [path.parent for path in ROOT.glob("*/apps.py")] + [ROOT / "core"]
+    direct = re.compile(r"settings\.PORTICO_|getattr\(settings, \"PORTICO_")
+    readers = [
+        str(path.relative_to(ROOT))
+        for package in packages
+        for path in package.rglob("*.py")
+        if direct.search(path.read_text())
+    ]
+    assert readers == []
 
 
 def test_the_settings_and_gunicorn_read_the_environment_only_through_the_declarations():

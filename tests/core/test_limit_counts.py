@@ -13,7 +13,7 @@ from core.errors import TooManyChanges
 from core.limits import Limit, add_counts
 
 
-def limit(name: str, setting: str = "PORTICO_HELP_REQUESTS_PER_HOUR") -> Limit:
+def limit(name: str, setting: str = "HELP_REQUESTS_PER_HOUR") -> Limit:
     return Limit(name=name, setting=setting, window_seconds=60 * 60, message="at most {limit}")
 
 
@@ -55,7 +55,7 @@ def test_a_count_given_back_frees_its_place(settings):
 
 @pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis; CI runs the suite with it too")
 def test_a_connection_redis_dropped_is_replaced_and_the_count_goes_on():
-    calls = limit("test-calls", "PORTICO_CREDENTIAL_CHANGES_PER_WINDOW")
+    calls = limit("test-calls", "CREDENTIAL_CHANGES_PER_WINDOW")
     calls.take_for("a")
     client = shared_cache.redis_client()
     held = shared_cache.thread_connection(client.connection_pool)
