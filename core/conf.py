@@ -4,7 +4,8 @@ own settings through.
 
 - portal/settings.py and gunicorn.conf.py read the environment through `Environment`;
 - app code reads `portico.MAX_APPS_PER_PROJECT` (the Django setting PORTICO_MAX_APPS_PER_PROJECT),
-  kept after the first read and dropped when a test changes the setting (`setting_changed`).
+  kept after the first read and dropped when a test changes the setting (`setting_changed`);
+- docs/configuration.md's table is `settings_table()` (`python -m portal.settings_table`).
 """
 
 import base64
@@ -223,7 +224,8 @@ DECLARED = (
     # Django and the server
     Setting(
         "DEBUG",
-        "development mode: SQLite, console email, development keys; `make run` sets `DEBUG=1`",
+        "development mode (Django's debug pages, console email, development keys), never in "
+        "production; `make run` sets `DEBUG=1`",
         on_off,
         False,
     ),
@@ -498,10 +500,7 @@ DECLARED = (
         '`{"GET /2/tweets/:id": [450, 900]}`; replaces those endpoints\' limits',
         parse=rate_limits,
         default=PLATFORM_RATE_LIMITS,
-        shown="; ".join(
-            f"`{endpoint}`: {app_only}, {per_user}"
-            for endpoint, (app_only, per_user) in PLATFORM_RATE_LIMITS.items()
-        ),
+        shown=f"`{json.dumps(PLATFORM_RATE_LIMITS)}`",
     ),
     _portico(
         "PORTICO_USAGE_FLUSH_SECONDS",
@@ -539,7 +538,7 @@ DECLARED = (
     # gunicorn (gunicorn.conf.py)
     Setting(
         "PORT",
-        "the port gunicorn listens on when `GUNICORN_BIND` is not set",
+        "the port gunicorn listens on when `GUNICORN_BIND` is not set; `make run` serves on it too",
         whole_number(minimum=1),
         8000,
     ),
@@ -655,3 +654,18 @@ portico = PorticoSettings()
 @receiver(setting_changed)
 def _reload_portico(*, setting: str, **kwargs: Any) -> None:
     portico.reload(setting)
+
+
+def settings_table() -> str:
+    """docs/configuration.md's table: every environment variable, its default and meaning."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    rows += [
+        f"| `{setting.name}` | {_cell(setting.shown_default())} | {_cell(setting.meaning)} |"
+        for setting in DECLARED
+        if setting.parse is not None
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
