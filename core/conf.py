@@ -226,8 +226,8 @@ DECLARED = (
         "DEBUG",
         "development mode (Django's debug pages, console email, development keys), never in "
         "production; `make run` sets `DEBUG=1`",
-        on_off,
-        False,
+        parse=on_off,
+        default=False,
     ),
     Setting(
         "SECRET_KEY",
@@ -235,9 +235,18 @@ DECLARED = (
         default=_development_secret_key,
         shown="a fixed development key with `DEBUG`; required otherwise",
     ),
-    Setting("ALLOWED_HOSTS", "comma-separated", comma_list, ["localhost", "127.0.0.1", "[::1]"]),
     Setting(
-        "CSRF_TRUSTED_ORIGINS", "comma-separated origins behind a proxy", comma_list, [], "empty"
+        "ALLOWED_HOSTS",
+        "comma-separated",
+        parse=comma_list,
+        default=["localhost", "127.0.0.1", "[::1]"],
+    ),
+    Setting(
+        "CSRF_TRUSTED_ORIGINS",
+        "comma-separated origins behind a proxy",
+        parse=comma_list,
+        default=[],
+        shown="empty",
     ),
     Setting(
         "DATABASE_URL",
@@ -249,20 +258,20 @@ DECLARED = (
     Setting(
         "CONN_MAX_AGE",
         "seconds each app process keeps its one database connection (checked before reuse)",
-        whole_number(),
-        600,
+        parse=whole_number(),
+        default=600,
     ),
     Setting(
         "DATABASE_CONNECT_TIMEOUT",
         "seconds to wait for PostgreSQL before answering 503",
-        whole_number(minimum=1),
-        3,
+        parse=whole_number(minimum=1),
+        default=3,
     ),
     Setting(
         "DATABASE_POOL",
         "on PostgreSQL, gives each process psycopg's connection pool instead, for threaded workers",
-        on_off,
-        False,
+        parse=on_off,
+        default=False,
     ),
     Setting(
         "DATABASE_PREPARED_STATEMENTS",
@@ -271,8 +280,8 @@ DECLARED = (
         "call (psycopg's `prepare_threshold`, which Django leaves off; Django's own queries bind "
         "on the client and are never prepared); turn off behind a pooler in transaction mode "
         "that cannot keep them (PgBouncer before 1.21, or without `max_prepared_statements`)",
-        on_off,
-        True,
+        parse=on_off,
+        default=True,
     ),
     Setting(
         "REDIS_URL",
@@ -281,14 +290,16 @@ DECLARED = (
         shown="none (local-memory cache)",
     ),
     Setting(
-        "CACHE_KEY_PREFIX", "the prefix of the keys Portico's cache keeps in Redis", text, "portico"
+        "CACHE_KEY_PREFIX",
+        "the prefix of the keys Portico's cache keeps in Redis",
+        default="portico",
     ),
     Setting(
         "MEDIA_ROOT",
         "where App icons are stored",
-        path,
-        CHECKOUT / "media",
-        "`media` in the checkout",
+        parse=path,
+        default=CHECKOUT / "media",
+        shown="`media` in the checkout",
     ),
     Setting(
         "TASKS_BACKEND",
@@ -305,10 +316,10 @@ DECLARED = (
         default=lambda env, name: "" if env["DEBUG"] else "localhost",
         shown="none with `DEBUG` (console email); else `localhost`",
     ),
-    Setting("EMAIL_PORT", "SMTP port", whole_number(minimum=1), 25),
+    Setting("EMAIL_PORT", "SMTP port", parse=whole_number(minimum=1), default=25),
     Setting("EMAIL_HOST_USER", "SMTP user name"),
     Setting("EMAIL_HOST_PASSWORD", "SMTP password"),
-    Setting("EMAIL_USE_TLS", "SMTP over STARTTLS", on_off, False),
+    Setting("EMAIL_USE_TLS", "SMTP over STARTTLS", parse=on_off, default=False),
     Setting(
         "DEFAULT_FROM_EMAIL", "sender of every email", default="Portico <noreply@portico.localhost>"
     ),
@@ -322,21 +333,21 @@ DECLARED = (
     Setting(
         "SECURE_SSL_REDIRECT",
         "with `DEBUG` off, HTTP requests are redirected to HTTPS",
-        on_off,
-        True,
+        parse=on_off,
+        default=True,
     ),
     Setting(
         "SECURE_HSTS_SECONDS",
         "with `DEBUG` off, how long browsers keep to HTTPS (HSTS, subdomains included)",
-        whole_number(),
-        60 * 60 * 24 * 365,
-        "31536000 (one year)",
+        parse=whole_number(),
+        default=60 * 60 * 24 * 365,
+        shown="31536000 (one year)",
     ),
     Setting(
         "SECURE_HSTS_PRELOAD",
         "with `DEBUG` off, HSTS asks to be preloaded in browsers",
-        on_off,
-        True,
+        parse=on_off,
+        default=True,
     ),
     _portico(
         "PORTICO_TRUSTED_PROXY_COUNT",
@@ -539,8 +550,8 @@ DECLARED = (
     Setting(
         "PORT",
         "the port gunicorn listens on when `GUNICORN_BIND` is not set; `make run` serves on it too",
-        whole_number(minimum=1),
-        8000,
+        parse=whole_number(minimum=1),
+        default=8000,
     ),
     Setting(
         "GUNICORN_BIND",
@@ -551,24 +562,29 @@ DECLARED = (
     Setting(
         "WEB_CONCURRENCY",
         "gunicorn workers (sync; one request and one database connection each)",
-        whole_number(minimum=1),
-        lambda env, name: multiprocessing.cpu_count() * 2 + 1,
-        "2 × CPU cores + 1",
+        parse=whole_number(minimum=1),
+        default=lambda env, name: multiprocessing.cpu_count() * 2 + 1,
+        shown="2 × CPU cores + 1",
     ),
-    Setting("GUNICORN_TIMEOUT", "seconds before a stuck worker is replaced", whole_number(), 30),
+    Setting(
+        "GUNICORN_TIMEOUT",
+        "seconds before a stuck worker is replaced",
+        parse=whole_number(),
+        default=30,
+    ),
     Setting(
         "GUNICORN_GRACEFUL_TIMEOUT",
         "seconds workers get to finish their requests on restart",
-        whole_number(),
-        30,
+        parse=whole_number(),
+        default=30,
     ),
     Setting(
         "GUNICORN_MAX_REQUESTS",
         "requests before a worker is replaced (staggered by up to a tenth); a replacement imports "
         "Django and Portico again (0.8 s of CPU), so at 2000 a busy worker was replaced every few "
         "seconds (`/healthz` under wrk: 753 req/s at 2000 against 1,288 at 200000, back to back)",
-        whole_number(),
-        200000,
+        parse=whole_number(),
+        default=200000,
     ),
     Setting(
         "FORWARDED_ALLOW_IPS",
