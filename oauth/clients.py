@@ -159,14 +159,19 @@ def _partial_instance(model, fields: dict):
     return instance
 
 
-def standing_refusal(client: Client) -> str:
-    """Why this App may not act at all now (suspended, or its owner's account deactivated),
-    or ''."""
-    if client.app.is_suspended:
-        return f"{client.app.name} is suspended: it cannot sign users in until it is reinstated."
-    if not client.owner_active:
-        return owner_deactivated(client.app.name)
+def app_standing_refusal(app: App, *, owner_active: bool) -> str:
+    """Why this App may not act at all now, whatever the protocol (suspended, or its owner's
+    account deactivated), or ''."""
+    if app.is_suspended:
+        return f"{app.name} is suspended: it cannot sign users in until it is reinstated."
+    if not owner_active:
+        return owner_deactivated(app.name)
     return ""
+
+
+def standing_refusal(client: Client) -> str:
+    """`app_standing_refusal` for an OAuth 2.0 client."""
+    return app_standing_refusal(client.app, owner_active=client.owner_active)
 
 
 def owner_deactivated(app_name: str) -> str:

@@ -28,7 +28,7 @@ from credentials.models import (
 )
 from credentials.oauth1 import SignedRequestRefused, TokenGrant
 from credentials.verification import Reason, Verification, _effective_permission
-from oauth.clients import owner_deactivated, redirect_uri_registered
+from oauth.clients import app_standing_refusal, redirect_uri_registered
 
 ACCESS_TYPES = {"read": Permission.READ, "write": Permission.READ_WRITE}
 LEVEL_WORDS = {
@@ -44,10 +44,8 @@ _RANK = {permission: rank for rank, permission in enumerate(Permission.values)}
 
 def oauth1_refusal(app: App) -> str:
     """Why this App may not use OAuth 1.0a now, or ''."""
-    if app.is_suspended:
-        return f"{app.name} is suspended: it cannot sign users in until it is reinstated."
-    if not app.owner.is_active:
-        return owner_deactivated(app.name)
+    if refusal := app_standing_refusal(app, owner_active=app.owner.is_active):
+        return refusal
     if not auth_settings_of(app).oauth1_enabled:
         return f"OAuth 1.0a is turned off for {app.name} in its user authentication settings."
     return ""

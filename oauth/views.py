@@ -6,9 +6,9 @@ every redirect carries `iss` (RFC 9207).
 """
 
 import json
-import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from authlib.oauth2.rfc7636.challenge import CODE_CHALLENGE_PATTERN
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -44,8 +44,6 @@ from oauth.errors import (
     invalid_request,
     oauth2_request_read_first,
 )
-
-PKCE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 
 
 def oauth_actor(request: HttpRequest) -> Actor:
@@ -116,7 +114,7 @@ class _AuthorizationRequest:
             raise invalid_request("code_challenge is missing: PKCE is required for every App.")
         if self.code_challenge_method not in self.methods():
             raise invalid_request(f"code_challenge_method must be {' or '.join(self.methods())}.")
-        if not PKCE_CHALLENGE.fullmatch(self.code_challenge):
+        if not CODE_CHALLENGE_PATTERN.fullmatch(self.code_challenge):
             raise invalid_request("code_challenge must be 43 to 128 URL-safe characters.")
         self.scopes = list(dict.fromkeys(params.get("scope", "").split()))
         if not self.scopes:
